@@ -1,0 +1,16 @@
+import * as v from 'valibot';
+import { MAX_ATTRIBUTES_PER_REQUEST } from '../shared/limits.js';
+import { attributeSchema } from './attribute.js';
+import { visitSchema } from './visit.js';
+
+/** The body a page posts to the signing endpoint. Only the signer reads it whole. */
+export const envelopeSchema = v.object({
+	...visitSchema.entries,
+	attributes: v.pipe(
+		v.array(attributeSchema, 'attributes must be an array'),
+		v.minLength(1, 'attributes must not be empty'),
+		v.maxLength(MAX_ATTRIBUTES_PER_REQUEST, `attributes must hold at most ${MAX_ATTRIBUTES_PER_REQUEST} items`),
+	),
+});
+
+export type Envelope = v.InferOutput<typeof envelopeSchema>;

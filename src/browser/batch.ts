@@ -1,0 +1,64 @@
+import type { Attribute, Visit } from '../attributes/index.js';
+import { MAX_ATTRIBUTES_PER_REQUEST, MAX_REQUEST_BYTES } from '../shared/limits.js';
+import { chunk } from './chunk.js';
+import { LpEAError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Transport } from './transport.js';
+
+type Call = { sent: Promise<void>[]; resolve: () => void; reject: (error: unknown) => void };
+type Entry = { json: string; bytes: number; call: Call };
+
+export type Batcher = (attributes: readonly Attribute[]) => Promise<void>;
+
+const encoder = new TextEncoder();
+
+/**
+ * Calls made together go out together: the queue is flushed in a microtask, which runs
+ * before a submit handler's navigation can start, so a call made right before leaving the
+ * page is already on the wire when the page unloads. Batches larger than one request may
+ * carry are split, in order.
+ */
+export function createBatcher(visit: Visit, transport: Transport, log: Logger): Batcher {
+	// The envelope without its attributes: `{"account":…,"sid":…,"attributes":[]}`.
+	const empty = JSON.stringify({ ...visit, attributes: [] });
+	const head = empty.slice(0, -2);
+	const emptyBytes = encoder.encode(empty).length;
+	let queue: Entry[] = [];
+
+	function flush() {
+		const entries = queue;
+		queue = [];
+		const runs = chunk(entries, (entry) => entry.bytes, MAX_REQUEST_BYTES - emptyBytes, MAX_ATTRIBUTES_PER_REQUEST);
+		log(`sending ${entries.length} attribute(s) in ${runs.length} request(s)`);
+		for (const run of runs) {
+			const body = `${head}${run.map((entry) => entry.json).join(',')}]}`;
+			const sent = transport(body, emptyBytes + run.reduce((sum, entry) => sum + entry.bytes + 1, -1));
+			for (const call of new Set(run.map((entry) => entry.call))) call.sent.push(sent);
+		}
+		for (const call of new Set(entries.map((entry) => entry.call))) {
+			Promise.all(call.sent).then(() => call.resolve(), call.reject);
+		}
+	}
+
+	return (attributes) =>
+		new Promise<void>((resolve, reject) => {
+			const call: Call = { sent: [], resolve, reject };
+			const entries = attributes.map((attribute) => {
+				const json = JSON.stringify(attribute);
+				return { json, bytes: encoder.encode(json).length, call };
+			});
+			const tooLarge = entries.find((entry) => emptyBytes + entry.bytes > MAX_REQUEST_BYTES);
+			if (tooLarge) {
+				reject(
+					new LpEAError(
+						'too-large',
+						0,
+						`a ${tooLarge.bytes}-byte attribute does not fit in one request (at most ${MAX_REQUEST_BYTES} bytes); nothing was sent`,
+					),
+				);
+				return;
+			}
+			if (queue.length === 0) queueMicrotask(flush);
+			queue.push(...entries);
+		});
+}

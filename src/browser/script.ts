@@ -1,0 +1,38 @@
+/**
+ * The `<script>` bundle: configures a client from the tag's data attributes, becomes
+ * `window.lpEA`, and settles whatever the stub queued before it loaded.
+ */
+import { SERVICE_STATUS } from '../attributes/index.js';
+import { createClient, type Client } from './client.js';
+import { LpEAError } from './errors.js';
+
+type StubCall = [name: 'lead' | 'service' | 'send', args: unknown[], resolve: (v: unknown) => void, reject: (e: unknown) => void];
+type Global = { lpEA?: { q?: StubCall[]; LpEAError?: unknown } };
+
+const w = window as unknown as Global;
+
+if (!w.lpEA?.LpEAError) {
+	// currentScript is set for async classic scripts too; the selector covers a copy loaded otherwise.
+	const tag = (document.currentScript ?? document.querySelector('script[data-endpoint]')) as HTMLScriptElement | null;
+	const data = tag?.dataset ?? {};
+	const client: Client = createClient({
+		endpoint: data.endpoint,
+		debug: data.debug !== undefined,
+		timeout: Number(data.timeout) || undefined,
+		params: { account: data.paramAccount, visitor: data.paramVisitor, sid: data.paramSid },
+	});
+	const queued = w.lpEA?.q ?? [];
+	w.lpEA = Object.assign(client, { LpEAError, SERVICE_STATUS });
+
+	// Without data-debug lp-ea is silent, except that a failed call nobody handles is said once.
+	window.addEventListener('unhandledrejection', (event) => {
+		if (event.reason instanceof LpEAError) {
+			event.preventDefault();
+			console.error(`[lp-ea] ${event.reason.code}: ${event.reason.message}`);
+		}
+	});
+
+	for (const [name, args, resolve, reject] of queued) {
+		(client[name] as (...a: unknown[]) => Promise<void>)(...args).then(resolve, reject);
+	}
+}

@@ -1,0 +1,80 @@
+import ky from 'ky';
+import { codeForStatus } from '../shared/error-codes.js';
+import { KEEPALIVE_QUOTA_BYTES } from '../shared/limits.js';
+import { LpEAError } from './errors.js';
+import type { Logger } from './logger.js';
+
+export type TransportOptions = {
+	endpoint: URL;
+	/** The page's origin; a different endpoint origin is sent as text/plain, so no preflight. */
+	pageOrigin: string;
+	timeout: number;
+	fetch?: typeof globalThis.fetch;
+	log: Logger;
+};
+
+export type Transport = (body: string, bytes: number) => Promise<void>;
+
+/**
+ * Keepalive requests survive the page navigating away, but a browser refuses one (with a
+ * TypeError, not a queue) once the keepalive bodies in flight pass 64 KiB, and Chromium
+ * also caps their number. So keepalive is asked for only while it fits; a request past the
+ * quota still goes out, as an ordinary one.
+ */
+const MAX_KEEPALIVE_REQUESTS = 9;
+let keepaliveBytes = 0;
+let keepaliveRequests = 0;
+
+async function errorMessage(response: Response): Promise<string> {
+	try {
+		const body = (await response.json()) as { error?: { message?: unknown } };
+		if (typeof body.error?.message === 'string') return body.error.message;
+	} catch {
+		// Not our JSON (a proxy's error page, say): the status alone has to do.
+	}
+	return `the signing endpoint answered ${response.status}`;
+}
+
+export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: TransportOptions): Transport {
+	const contentType = endpoint.origin === pageOrigin ? 'application/json' : 'text/plain;charset=UTF-8';
+
+	return async (body, bytes) => {
+		const keepalive =
+			keepaliveBytes + bytes <= KEEPALIVE_QUOTA_BYTES && keepaliveRequests < MAX_KEEPALIVE_REQUESTS;
+		if (keepalive) {
+			keepaliveBytes += bytes;
+			keepaliveRequests += 1;
+		}
+		log(`POST ${endpoint.href} (${bytes} bytes${keepalive ? ', keepalive' : ''})`);
+		let response: Response;
+		try {
+			response = await ky.post(endpoint, {
+				body,
+				headers: { 'content-type': contentType },
+				keepalive,
+				timeout,
+				retry: 0,
+				throwHttpErrors: false,
+				...(fetch ? { fetch } : {}),
+			});
+		} catch (error) {
+			const timedOut = (error as Error | undefined)?.name === 'TimeoutError';
+			throw new LpEAError(
+				timedOut ? 'timeout' : 'network',
+				0,
+				timedOut
+					? `no answer from the signing endpoint within ${timeout} ms`
+					: `could not reach the signing endpoint at ${endpoint.href} (offline, blocked or refused by CORS)`,
+				{ cause: error },
+			);
+		} finally {
+			if (keepalive) {
+				keepaliveBytes -= bytes;
+				keepaliveRequests -= 1;
+			}
+		}
+		log(`answer ${response.status}`);
+		if (response.status === 200) return;
+		throw new LpEAError(codeForStatus(response.status), response.status, await errorMessage(response));
+	};
+}

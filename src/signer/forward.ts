@@ -1,0 +1,67 @@
+import ky from 'ky';
+import type { Envelope } from '../attributes/envelope.js';
+import type { ErrorCode } from '../shared/error-codes.js';
+import { authorizationHeader, createNonce } from './oauth.js';
+import { Refusal } from './refusal.js';
+import type { Settings } from './settings.js';
+
+/** LivePerson's documented answers, as the contract's codes; anything else is a bad gateway. */
+const UPSTREAM: Record<number, [ErrorCode, string]> = {
+	400: ['bad-request', 'LivePerson refused the attributes (400)'],
+	401: ['unauthorized', "LivePerson refused the signature (401): check the signer's API key and clock"],
+	404: ['not-found', 'LivePerson does not know this visit (404): it may have ended'],
+	422: ['invalid-account', 'LivePerson does not know this account (422)'],
+	429: ['rate-limited', 'LivePerson is rate-limiting this API key (429)'],
+	500: ['server-error', 'LivePerson failed to handle the request (500)'],
+};
+
+/** The upstream URL, built only from configuration and validated ids. */
+export function upstreamUrl(origin: string, apiVersion: string, { account, visitor, sid }: Envelope): URL {
+	const url = new URL(
+		`/api/account/${encodeURIComponent(account)}/monitoring/visitors/${encodeURIComponent(visitor)}/visits/current/events`,
+		origin,
+	);
+	url.searchParams.set('v', apiVersion);
+	url.searchParams.set('sid', sid);
+	return url;
+}
+
+/**
+ * Signs and sends the validated attributes. Resolves on LivePerson's 200; otherwise throws a
+ * Refusal of our own wording: LivePerson's body is never read into an answer.
+ */
+export async function forward(settings: Settings, origin: string, envelope: Envelope): Promise<void> {
+	const url = upstreamUrl(origin, settings.apiVersion, envelope);
+	const authorization = await authorizationHeader({
+		method: 'POST',
+		url,
+		credentials: settings.credentials,
+		timestamp: Math.floor(Date.now() / 1000),
+		nonce: createNonce(),
+	});
+	let response: Response;
+	try {
+		response = await ky.post(url, {
+			body: JSON.stringify(envelope.attributes),
+			headers: {
+				authorization,
+				'content-type': 'application/json',
+				'x-http-method-override': 'PUT',
+			},
+			timeout: settings.timeout,
+			retry: 0,
+			throwHttpErrors: false,
+			redirect: 'manual',
+			...(settings.fetch ? { fetch: settings.fetch } : {}),
+		});
+	} catch (error) {
+		if ((error as Error | undefined)?.name === 'TimeoutError') {
+			throw new Refusal('timeout', `LivePerson did not answer within ${settings.timeout} ms`);
+		}
+		throw new Refusal('bad-gateway', 'could not reach LivePerson');
+	}
+	await response.body?.cancel().catch(() => {});
+	if (response.status === 200) return;
+	const [code, message] = UPSTREAM[response.status] ?? ['bad-gateway', `LivePerson answered ${response.status}`];
+	throw new Refusal(code, message);
+}

@@ -1,0 +1,8 @@
+/**
+ * lp-ea/signer: the signing endpoint as a Web-standard handler, for any runtime with
+ * `Request`, `Response`, `fetch` and Web Crypto (Node 20+, Workers, Deno, Bun).
+ */
+export { createSigner, type ConnectionInfo, type SignerHandler } from './handler.js';
+export { ENV_NAMES, optionsFromEnv, type Env } from './env.js';
+export { SignerConfigError, type LogEntry, type RateLimitOptions, type SignerOptions } from './settings.js';
+export { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../shared/error-codes.js';

@@ -1,0 +1,97 @@
+/**
+ * OAuth 1.0 (RFC 5849) HMAC-SHA1 signing with Web Crypto only, so the same code runs in
+ * Node, Workers and Deno.
+ */
+
+export type OAuthCredentials = {
+	consumerKey: string;
+	consumerSecret: string;
+	token: string;
+	tokenSecret: string;
+};
+
+/** RFC 5849 §3.6: the unreserved set stays, everything else is %XX in upper-case hex. */
+export function percentEncode(value: string): string {
+	return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** §3.4.1.2: scheme and host in lower case, default port dropped, no query or fragment. */
+export function baseUri(url: URL): string {
+	return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/** §3.4.1.3.2: encode each name and value, sort by name then value, join. */
+export function normalizeParameters(parameters: ReadonlyArray<readonly [string, string]>): string {
+	return parameters
+		.map(([name, value]) => [percentEncode(name), percentEncode(value)] as const)
+		.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+		.map(([name, value]) => `${name}=${value}`)
+		.join('&');
+}
+
+/**
+ * §3.4.1: the string that is signed. The URL's query parameters (form-decoded, as
+ * URLSearchParams does) are signed along with `parameters`, which holds the oauth_* fields
+ * and, for a form-encoded body, the body's parameters.
+ */
+export function signatureBaseString(
+	method: string,
+	url: URL,
+	parameters: ReadonlyArray<readonly [string, string]>,
+): string {
+	const all = [...url.searchParams, ...parameters];
+	return [method.toUpperCase(), percentEncode(baseUri(url)), percentEncode(normalizeParameters(all))].join('&');
+}
+
+function toBase64(bytes: ArrayBuffer): string {
+	let binary = '';
+	for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
+	return btoa(binary);
+}
+
+const encoder = new TextEncoder();
+
+/** §3.4.2: HMAC-SHA1 keyed by both secrets, the '&' always present. */
+export async function hmacSha1(consumerSecret: string, tokenSecret: string, text: string): Promise<string> {
+	const key = await crypto.subtle.importKey(
+		'raw',
+		encoder.encode(`${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`),
+		{ name: 'HMAC', hash: 'SHA-1' },
+		false,
+		['sign'],
+	);
+	return toBase64(await crypto.subtle.sign('HMAC', key, encoder.encode(text)));
+}
+
+/** A fresh nonce: 128 bits from the platform's cryptographic random source, as hex. */
+export function createNonce(): string {
+	return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export type SignRequest = {
+	method: string;
+	url: URL;
+	credentials: OAuthCredentials;
+	/** Seconds since the epoch. */
+	timestamp: number;
+	nonce: string;
+};
+
+/** The `Authorization: OAuth …` header value for a request whose body is not form-encoded. */
+export async function authorizationHeader({ method, url, credentials, timestamp, nonce }: SignRequest): Promise<string> {
+	const oauth: Array<[string, string]> = [
+		['oauth_consumer_key', credentials.consumerKey],
+		['oauth_nonce', nonce],
+		['oauth_signature_method', 'HMAC-SHA1'],
+		['oauth_timestamp', String(timestamp)],
+		['oauth_token', credentials.token],
+		['oauth_version', '1.0'],
+	];
+	const signature = await hmacSha1(
+		credentials.consumerSecret,
+		credentials.tokenSecret,
+		signatureBaseString(method, url, oauth),
+	);
+	const fields = [...oauth, ['oauth_signature', signature] as [string, string]].sort(([a], [b]) => (a < b ? -1 : 1));
+	return `OAuth ${fields.map(([name, value]) => `${name}="${percentEncode(value)}"`).join(', ')}`;
+}

@@ -1,0 +1,29 @@
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../shared/error-codes.js';
+
+/** A request the signer answers with an error: the code fixes the status. */
+export class Refusal extends Error {
+	override readonly name = 'Refusal';
+	readonly code: ErrorCode;
+	readonly headers: Record<string, string>;
+
+	constructor(code: ErrorCode, message: string, headers: Record<string, string> = {}) {
+		super(message);
+		this.code = code;
+		this.headers = headers;
+	}
+
+	get status(): number {
+		return ERROR_STATUS[this.code] || 500;
+	}
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+export function jsonResponse(status: number, body: object, headers: Record<string, string> = {}): Response {
+	return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+export function refusalResponse(refusal: Refusal, headers: Record<string, string> = {}): Response {
+	const body: ErrorBody = { error: { code: refusal.code, message: refusal.message } };
+	return jsonResponse(refusal.status, body, { ...headers, ...refusal.headers });
+}
