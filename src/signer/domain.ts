@@ -18,7 +18,7 @@ async function lookup({ domainApi, timeout, fetch }: Settings, account: string):
 			...(fetch ? { fetch } : {}),
 		});
 		if (response.status !== 200) {
-			await response.body?.cancel();
+			response.body?.cancel().catch(() => {});
 			throw new Error(`answered ${response.status}`);
 		}
 		body = await response.json();

@@ -60,7 +60,8 @@ export async function forward(settings: Settings, origin: string, envelope: Enve
 		}
 		throw new Refusal('bad-gateway', 'could not reach LivePerson');
 	}
-	await response.body?.cancel().catch(() => {});
+	// Let go of LivePerson's body without reading it; the answer need not wait for that.
+	response.body?.cancel().catch(() => {});
 	if (response.status === 200) return;
 	const [code, message] = UPSTREAM[response.status] ?? ['bad-gateway', `LivePerson answered ${response.status}`];
 	throw new Refusal(code, message);

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
+import { CREDENTIALS, LEAD, startStandIn, VISIT } from '../helpers/signer.js';
+
+const CLI = new URL('../../dist/signer-cli.mjs', import.meta.url).pathname;
+
+let lp: LivePersonStandIn;
+beforeAll(async () => {
+	lp = await startStandIn();
+});
+afterAll(() => lp.close());
+
+const env = () => ({
+	PATH: process.env.PATH,
+	LP_ACCOUNT: '1234',
+	LP_CONSUMER_KEY: CREDENTIALS.consumerKey,
+	LP_CONSUMER_SECRET: CREDENTIALS.consumerSecret,
+	LP_ACCESS_TOKEN: CREDENTIALS.token,
+	LP_ACCESS_TOKEN_SECRET: CREDENTIALS.tokenSecret,
+	LP_DOMAIN: lp.origin,
+	PORT: '0',
+});
+
+function run(environment: Record<string, string | undefined>) {
+	const child = spawn(process.execPath, [CLI], { env: environment as NodeJS.ProcessEnv });
+	let out = '';
+	let err = '';
+	child.stdout.on('data', (d) => (out += d));
+	child.stderr.on('data', (d) => (err += d));
+	return { child, out: () => out, err: () => err };
+}
+
+test.each(['LP_ACCOUNT', 'LP_CONSUMER_KEY', 'LP_CONSUMER_SECRET', 'LP_ACCESS_TOKEN', 'LP_ACCESS_TOKEN_SECRET'])(
+	'start-up without %s stops with a message naming it, and prints no secret',
+	async (name) => {
+		const proc = run({ ...env(), [name]: undefined });
+		const [code] = await once(proc.child, 'exit');
+		expect(code).toBe(1);
+		expect(proc.err()).toContain(name);
+		for (const secret of [CREDENTIALS.consumerSecret, CREDENTIALS.tokenSecret]) {
+			expect(proc.err() + proc.out()).not.toContain(secret);
+		}
+	},
+);
+
+test.each([
+	['LP_DOMAIN', { LP_DOMAIN: 'http://evil.example' }],
+	['LP_ALLOWED_ORIGINS', { LP_ALLOWED_ORIGINS: '*' }],
+	['PORT', { PORT: 'eighty' }],
+	['LP_CONSUMER_SECRET', { LP_CONSUMER_SECRET: `${CREDENTIALS.consumerSecret}\n` }],
+])('a malformed %s stops the server, naming it', async (name, bad) => {
+	const proc = run({ ...env(), ...bad });
+	const [code] = await once(proc.child, 'exit');
+	expect(code).toBe(1);
+	expect(proc.err()).toContain(name);
+	expect(proc.err()).not.toContain(CREDENTIALS.consumerSecret);
+});
+
+test('serves POST /lp-ea/events, GET /healthz, logs one line per request, stops on SIGTERM', async () => {
+	const proc = run(env());
+	while (!/listening on (\S+)\/lp-ea\/events/.test(proc.out())) await once(proc.child.stdout, 'data');
+	const base = /listening on (\S+)\/lp-ea\/events/.exec(proc.out())![1];
+
+	const ok = await fetch(`${base}/lp-ea/events`, {
+		method: 'POST',
+		headers: { 'content-type': 'text/plain;charset=UTF-8' },
+		body: JSON.stringify({ ...VISIT, attributes: [LEAD] }),
+	});
+	expect(ok.status).toBe(200);
+	expect(lp.received.at(-1)).toMatchObject({ verified: true, attributes: [LEAD] });
+	expect((await fetch(`${base}/healthz`)).status).toBe(200);
+	expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
+	const refused = await fetch(`${base}/lp-ea/events`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{}' });
+	expect(refused.status).toBe(403);
+
+	proc.child.kill('SIGTERM');
+	const [code] = await once(proc.child, 'exit');
+	expect(code).toBe(0);
+	const lines = proc
+		.out()
+		.split('\n')
+		.filter((line) => line.startsWith('{'))
+		.map((line) => JSON.parse(line));
+	expect(lines.map((line) => line.status)).toEqual([200, 403]);
+	expect(lines[0]).toMatchObject({ account: '1234', visitor: expect.stringMatching(/^[0-9a-f]{16}$/) });
+	const everything = proc.out() + proc.err();
+	for (const secret of [CREDENTIALS.consumerSecret, CREDENTIALS.tokenSecret, VISIT.sid, VISIT.visitor, 'OAuth ']) {
+		expect(everything).not.toContain(secret);
+	}
+});

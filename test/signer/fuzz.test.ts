@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import * as v from 'valibot';
+import { expect, test } from 'vitest';
+import { attributeSchema } from '../../src/attributes/index.js';
+import { createSigner } from '../../src/signer/index.js';
+import { LEAD, post, signerOptions, VISIT } from '../helpers/signer.js';
+
+/**
+ * Thousands of random and hostile bodies: the signer must never answer 5xx, and whatever it
+ * forwards must be exactly a schema-valid attribute list for an allowed account and safe ids.
+ */
+const forwarded: Array<{ url: URL; body: unknown }> = [];
+const signer = createSigner({
+	...signerOptions('lo.v.liveperson.net'),
+	rateLimit: false,
+	fetch: async (input, init) => {
+		const request = input instanceof Request ? input : new Request(input, init);
+		forwarded.push({ url: new URL(request.url), body: JSON.parse(await request.text()) });
+		return new Response('{}', { status: 200 });
+	},
+});
+
+const hostileString = fc.oneof(
+	fc.string(),
+	fc.constantFrom('', '..', '../..', 'a/b', '%2F', 'a?b=1', 'a&b', ' ', '\u0000', '1234', '__proto__', 'constructor', 'x'.repeat(200)),
+);
+const anyValue = fc.oneof(
+	fc.jsonValue({ maxDepth: 4 }),
+	fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1, 14, 1.5, 'approved', 'approve', null),
+	hostileString,
+);
+const attribute = fc.oneof(
+	fc.record({ type: fc.constantFrom('lead', 'service', 'cart', 'LEAD', ''), lead: fc.dictionary(fc.constantFrom('topic', 'value', 'currency', 'leadId', 'x'), anyValue), service: fc.dictionary(fc.constantFrom('topic', 'status', 'category', 'serviceId', '__proto__'), anyValue) }, { requiredKeys: ['type'] }),
+	anyValue,
+	fc.constant(LEAD),
+);
+const envelope = fc.record(
+	{
+		account: fc.oneof(fc.constantFrom('1234', '5678', '9999'), hostileString, anyValue),
+		visitor: fc.oneof(fc.constant(VISIT.visitor), hostileString, anyValue),
+		sid: fc.oneof(fc.constant(VISIT.sid), hostileString, anyValue),
+		attributes: fc.oneof(fc.array(attribute, { maxLength: 60 }), anyValue),
+		extra: anyValue,
+	},
+	{ requiredKeys: [] },
+);
+const body = fc.oneof(
+	envelope.map((e) => JSON.stringify(e)),
+	fc.string(),
+	fc.jsonValue().map((j) => JSON.stringify(j)),
+	fc.constantFrom('{', '[]', 'null', '{"account":"1234"', '\uFEFF{}', '{"__proto__":{"account":"1234"}}'),
+);
+
+test('never a 5xx, never a forward of anything outside the schema', async () => {
+	let accepted = 0;
+	await fc.assert(
+		fc.asyncProperty(body, fc.constantFrom('application/json', 'text/plain;charset=UTF-8'), async (text, type) => {
+			const before = forwarded.length;
+			const response = await signer(post(text, { headers: { 'content-type': type } }));
+			expect(response.status).toBeLessThan(500);
+			const answer = await response.json();
+			if (response.status === 200) {
+				accepted += 1;
+				expect(forwarded.length).toBe(before + 1);
+				const { url, body: sent } = forwarded.at(-1)!;
+				expect(url.origin).toBe('https://lo.v.liveperson.net');
+				expect(url.pathname).toMatch(/^\/api\/account\/(1234|5678)\/monitoring\/visitors\/[A-Za-z0-9_-][A-Za-z0-9._-]*\/visits\/current\/events$/);
+				expect([...url.searchParams.keys()]).toEqual(['v', 'sid']);
+				expect(Array.isArray(sent)).toBe(true);
+				for (const item of sent as unknown[]) {
+					// What went out is already in its output form: parsing it again changes nothing.
+					expect(v.parse(attributeSchema, item)).toEqual(item);
+				}
+			} else {
+				expect(forwarded.length).toBe(before);
+				expect(answer.error.code).toMatch(/^[a-z-]+$/);
+			}
+		}),
+		{ numRuns: 3000 },
+	);
+	expect(accepted).toBeGreaterThan(0);
+});

@@ -1,0 +1,72 @@
+import { expect, test } from 'vitest';
+import { createSigner, ENV_NAMES, optionsFromEnv, SignerConfigError } from '../../src/signer/index.js';
+import { CREDENTIALS, signerOptions } from '../helpers/signer.js';
+
+const valid = signerOptions('lo.v.liveperson.net');
+
+function configError(run: () => unknown): SignerConfigError {
+	try {
+		run();
+	} catch (error) {
+		expect(error).toBeInstanceOf(SignerConfigError);
+		return error as SignerConfigError;
+	}
+	throw new Error('expected a SignerConfigError');
+}
+
+test('valid options make a handler', () => {
+	expect(typeof createSigner(valid)).toBe('function');
+});
+
+test.each(['accounts', 'consumerKey', 'consumerSecret', 'accessToken', 'accessTokenSecret'] as const)(
+	'a missing %s is refused, by name',
+	(name) => {
+		const error = configError(() => createSigner({ ...valid, [name]: '' }));
+		expect(error.setting).toBe(name);
+		expect(error.message).toMatch(new RegExp(`^${name} `));
+	},
+);
+
+test.each([
+	['accounts', { accounts: '12/34' }],
+	['accounts', { accounts: ' , ' }],
+	['consumerSecret', { consumerSecret: ` ${CREDENTIALS.consumerSecret}` }],
+	['domain', { domain: 'http://lo.v.liveperson.net' }],
+	['domain', { domain: 'http://10.0.0.5:8080' }],
+	['domain', { domain: 'https://lo.v.liveperson.net/api' }],
+	['domain', { domain: 'https://u:p@lo.v.liveperson.net' }],
+	['domain', { domain: 'lo.v.liveperson.net/x' }],
+	['apiVersion', { apiVersion: '1&x=2' }],
+	['allowedOrigins', { allowedOrigins: '*' }],
+	['allowedOrigins', { allowedOrigins: 'https://shop.example/path' }],
+	['allowedOrigins', { allowedOrigins: 'shop.example' }],
+	['timeout', { timeout: -1 }],
+	['rateLimit', { rateLimit: { burst: 0 } }],
+])('a malformed %s is refused by name: %j', (setting, bad) => {
+	const error = configError(() => createSigner({ ...valid, ...bad }));
+	expect(error.setting).toBe(setting);
+	expect(error.message).not.toContain(CREDENTIALS.consumerSecret);
+});
+
+test('LP_DOMAIN accepts a host, an https origin, and plain http only on loopback', () => {
+	for (const domain of ['lo.v.liveperson.net', 'https://lo.v.liveperson.net', 'http://127.0.0.1:8080', 'http://localhost:9', 'http://[::1]:9']) {
+		expect(() => createSigner({ ...valid, domain }), domain).not.toThrow();
+	}
+});
+
+test('from the environment, errors name the variable and never print its value', () => {
+	const env = {
+		LP_ACCOUNT: '1234',
+		LP_CONSUMER_KEY: 'k',
+		LP_CONSUMER_SECRET: 'shh-secret ',
+		LP_ACCESS_TOKEN: 't',
+		LP_ACCESS_TOKEN_SECRET: 'shh-token-secret',
+	};
+	const error = configError(() => createSigner(optionsFromEnv(env), ENV_NAMES));
+	expect(error.setting).toBe('LP_CONSUMER_SECRET');
+	expect(error.message).not.toContain('shh');
+	expect(configError(() => optionsFromEnv({ ...env, LP_TIMEOUT_MS: 'soon' })).setting).toBe('LP_TIMEOUT_MS');
+	expect(configError(() => optionsFromEnv({ ...env, LP_RATE_LIMIT: 'lots' })).setting).toBe('LP_RATE_LIMIT');
+	expect(optionsFromEnv({ ...env, LP_RATE_LIMIT: 'off' }).rateLimit).toBe(false);
+	expect(optionsFromEnv({ ...env, LP_RATE_LIMIT: '5/60' }).rateLimit).toEqual({ burst: 5, perMinute: 60 });
+});
