@@ -1,0 +1,109 @@
+// @vitest-environment happy-dom
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+
+// The built files, as a page gets them (npm test builds first).
+// (Paths from the repository root: happy-dom's URL cannot make file paths.)
+const STUB = readFileSync(resolve('dist/lp-ea.stub.min.js'), 'utf8');
+const BUNDLE = readFileSync(resolve('dist/lp-ea.min.js'), 'utf8');
+
+type LpEA = {
+	lead(fields?: object): Promise<void>;
+	service(fields?: object): Promise<void>;
+	send(...attributes: object[]): Promise<void>;
+	visit: unknown;
+	q?: unknown[];
+	LpEAError?: new (...args: never[]) => Error;
+	SERVICE_STATUS?: Record<string, number>;
+};
+const page = window as unknown as { lpEA?: LpEA };
+const run = (source: string) => window.eval(source);
+
+const endpoint = useSigningEndpoint();
+
+function scriptTag(attributes: Record<string, string>) {
+	const tag = document.createElement('script');
+	for (const [name, value] of Object.entries(attributes)) tag.setAttribute(name, value);
+	document.head.append(tag);
+}
+
+afterEach(() => {
+	delete page.lpEA;
+	document.head.innerHTML = '';
+});
+
+test('the stub queues calls as promises; the bundle sends them in one request and settles them', async () => {
+	visitPage(`/landing?${VISIT_QUERY}`);
+	run(STUB);
+	const early = page.lpEA!.lead({ topic: 'before load', value: 10 });
+	const second = page.lpEA!.service({ status: 'in-progress' });
+	expect(early).toBeInstanceOf(Promise);
+	expect(page.lpEA!.q).toHaveLength(2);
+	await settle();
+	expect(endpoint.sent).toHaveLength(0);
+
+	scriptTag({ 'data-endpoint': '/lp-ea/events' });
+	run(BUNDLE);
+	await expect(early).resolves.toBeUndefined();
+	await expect(second).resolves.toBeUndefined();
+	expect(endpoint.sent).toHaveLength(1);
+	expect(endpoint.sent[0]?.body).toEqual({
+		...VISIT,
+		attributes: [
+			{ type: 'lead', lead: { topic: 'before load', value: 10 } },
+			{ type: 'service', service: { status: 1 } },
+		],
+	});
+});
+
+test('a queued call that fails validation rejects once the bundle loads', async () => {
+	visitPage(`/landing?${VISIT_QUERY}`);
+	run(STUB);
+	const bad = page.lpEA!.service({ status: 'approve' });
+	run(BUNDLE);
+	await expect(bad).rejects.toMatchObject({ name: 'LpEAError', code: 'invalid' });
+});
+
+test('the bundle defines lpEA with visit, LpEAError and SERVICE_STATUS, and honours data-endpoint', async () => {
+	visitPage(`/landing?${VISIT_QUERY}`);
+	scriptTag({ 'data-endpoint': '/custom/endpoint' });
+	run(BUNDLE);
+	expect(page.lpEA!.visit).toEqual(VISIT);
+	expect(page.lpEA!.SERVICE_STATUS!.resolved).toBe(13);
+	await page.lpEA!.lead({ topic: 'x' });
+	expect(endpoint.sent[0]?.url).toBe('http://localhost:3000/custom/endpoint');
+	const error = await page.lpEA!.lead({ value: Number.NaN }).catch((e: unknown) => e);
+	expect(error).toBeInstanceOf(page.lpEA!.LpEAError!);
+});
+
+test('without data-endpoint the default /lp-ea/events is used', async () => {
+	visitPage(`/landing?${VISIT_QUERY}`);
+	run(BUNDLE);
+	await page.lpEA!.lead();
+	expect(endpoint.sent[0]?.url).toBe('http://localhost:3000/lp-ea/events');
+});
+
+test('data-param-* renames the URL parameters; data-debug logs', async () => {
+	visitPage('/landing?a=1234&v=vis&s=sess');
+	scriptTag({ 'data-endpoint': '/lp-ea/events', 'data-param-account': 'a', 'data-param-visitor': 'v', 'data-param-sid': 's', 'data-debug': '' });
+	const lines: string[] = [];
+	const original = console.log;
+	console.log = (first: unknown) => lines.push(String(first));
+	try {
+		run(BUNDLE);
+	} finally {
+		console.log = original;
+	}
+	expect(page.lpEA!.visit).toEqual({ account: '1234', visitor: 'vis', sid: 'sess' });
+	expect(lines.some((line) => line.startsWith('[lp-ea] visit'))).toBe(true);
+});
+
+test('loading the bundle twice keeps the first client', () => {
+	visitPage(`/landing?${VISIT_QUERY}`);
+	run(BUNDLE);
+	const first = page.lpEA;
+	run(BUNDLE);
+	expect(page.lpEA).toBe(first);
+});
