@@ -1,0 +1,92 @@
+/**
+ * The demo's three parts on loopback: a LivePerson stand-in, the real signing endpoint
+ * (from dist/, configured with demo credentials and LP_DOMAIN pointing at the stand-in),
+ * and a brand site served on the signer's origin with a live view of what LivePerson got.
+ * `npm start` runs it; the Chromium tests start it the same way.
+ */
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { readFile } from 'node:fs/promises';
+import { createSigner } from '../dist/signer.mjs';
+import { startLivePerson } from './liveperson-stand-in.mjs';
+
+const here = (path) => new URL(path, import.meta.url);
+
+/** Demo credentials: shared by the signer and the stand-in, and by nothing real. */
+export const DEMO_CREDENTIALS = {
+	consumerKey: 'demo-app-key',
+	consumerSecret: 'demo-secret-never-in-the-browser',
+	token: 'demo-access-token',
+	tokenSecret: 'demo-token-secret-never-in-the-browser',
+};
+
+export const SAMPLE_VISIT = { account: '1234', visitor: 'A3MWU2ZTU2NmMwNzRiN2Vl', sid: 'AsfghSCZT6-Sno2AJw7ZAA' };
+
+function listen(fetch, port, host) {
+	return new Promise((resolve, reject) => {
+		const server = serve({ fetch, port, hostname: host }, (info) => resolve({ server, port: info.port }));
+		server.once('error', reject);
+	});
+}
+
+/**
+ * @param {object} [options]
+ * @param {number} [options.port] the brand site's port; 0 for any free one
+ * @param {string} [options.host]
+ * @param {object} [options.signer] signer options to add or override (timeout, rateLimit, …)
+ */
+export async function startDemo({ port = 0, host = '127.0.0.1', signer = {} } = {}) {
+	const liveperson = await startLivePerson({ accounts: ['1234', '5678'], credentials: DEMO_CREDENTIALS, host });
+	const handle = createSigner({
+		// 4321 is served by the signer but unknown to LivePerson: the demo's way to show a 422.
+		accounts: '1234,5678,4321',
+		consumerKey: DEMO_CREDENTIALS.consumerKey,
+		consumerSecret: DEMO_CREDENTIALS.consumerSecret,
+		accessToken: DEMO_CREDENTIALS.token,
+		accessTokenSecret: DEMO_CREDENTIALS.tokenSecret,
+		domain: liveperson.origin,
+		...signer,
+	});
+
+	const [stub, bundle] = await Promise.all([
+		readFile(here('../dist/lp-ea.stub.min.js'), 'utf8'),
+		readFile(here('../dist/lp-ea.min.js'), 'utf8'),
+	]);
+	// The stub is inlined, as the README tells brands to do.
+	const page = async (name) =>
+		(await readFile(here(`public/${name}`), 'utf8')).replace('<!-- lp-ea stub -->', `<script>${stub}</script>`);
+
+	const app = new Hono();
+	app.all('/lp-ea/events', (c) => handle(c.req.raw, { clientAddress: c.env?.incoming?.socket?.remoteAddress }));
+	app.get('/', async (c) => c.html(await page('index.html')));
+	app.get('/thanks', async (c) => c.html(await page('thanks.html')));
+	app.get('/demo.css', async (c) => c.body(await readFile(here('public/demo.css'), 'utf8'), 200, { 'content-type': 'text/css' }));
+	app.get('/live-view.js', async (c) =>
+		c.body(await readFile(here('public/live-view.js'), 'utf8'), 200, { 'content-type': 'text/javascript' }),
+	);
+	app.get('/lp-ea.min.js', (c) => c.body(bundle, 200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }));
+	// The live view: what the stand-in received so far, then each new request as it arrives.
+	app.get('/demo/received', (c) => c.json(liveperson.received));
+	app.get('/demo/stream', (c) =>
+		streamSSE(c, async (stream) => {
+			const send = (record) => stream.writeSSE({ event: 'request', data: JSON.stringify(record) });
+			liveperson.events.on('request', send);
+			stream.onAbort(() => liveperson.events.off('request', send));
+			while (!stream.aborted) await stream.sleep(15_000).then(() => stream.writeSSE({ event: 'ping', data: '' }));
+		}),
+	);
+
+	const { server, port: actual } = await listen(app.fetch, port, host);
+	const origin = `http://${host}:${actual}`;
+	const query = new URLSearchParams(SAMPLE_VISIT);
+	return {
+		origin,
+		url: `${origin}/?${query}`,
+		liveperson,
+		async close() {
+			server.closeAllConnections?.();
+			await Promise.all([new Promise((done) => server.close(() => done())), liveperson.close()]);
+		},
+	};
+}
