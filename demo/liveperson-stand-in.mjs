@@ -14,6 +14,8 @@ import oauth from 'oauth-sign';
 const ROUTE = /^\/api\/account\/([^/]+)\/monitoring\/visitors\/([^/]+)\/visits\/current\/events$/;
 const DOMAIN_ROUTE = /^\/api\/account\/([^/]+)\/service\/smt\/baseURI\.json$/;
 const TIMESTAMP_WINDOW_S = 300;
+/** What it keeps for the live view; a benchmark's flood must not grow memory without bound. */
+const MAX_KEPT = 1_000;
 
 /** `OAuth a="1", b="2"` as a Map of decoded fields. */
 function parseAuthorization(header) {
@@ -46,14 +48,21 @@ function send(response, status, body) {
  * @param {string[]} options.accounts the accounts it knows; others answer 422
  * @param {{consumerKey: string, consumerSecret: string, token: string, tokenSecret: string}} options.credentials
  * @param {number} [options.port] 0 for any free port
+ * @param {boolean} [options.checkNonces] false only for a benchmark baseline that replays one signed request
  */
-export function startLivePerson({ accounts, credentials, port = 0, host = '127.0.0.1' }) {
+export function startLivePerson({ accounts, credentials, port = 0, host = '127.0.0.1', checkNonces = true }) {
 	const received = [];
 	const nonces = new Map();
 	const events = new EventEmitter();
 	/** Misbehaviour for the next requests: { status?, delayMs?, hang?, reset?, times? } */
 	let fault;
 	const sockets = new Set();
+
+	function keep(record) {
+		if (received.length >= MAX_KEPT) received.shift();
+		received.push(record);
+		events.emit('request', record);
+	}
 
 	function verify(request, url) {
 		const auth = parseAuthorization(request.headers.authorization);
@@ -69,14 +78,16 @@ export function startLivePerson({ accounts, credentials, port = 0, host = '127.0
 		const nonce = auth.get('oauth_nonce');
 		if (!nonce) return 'no nonce';
 		const key = `${timestamp}:${nonce}`;
-		if (nonces.has(key)) return 'nonce used before';
+		if (checkNonces && nonces.has(key)) return 'nonce used before';
 		const params = {};
 		for (const [name, value] of url.searchParams) params[name] = value;
 		for (const [name, value] of auth) if (name !== 'oauth_signature' && name !== 'realm') params[name] = value;
 		const expected = oauth.hmacsign('POST', `${url.origin}${url.pathname}`, params, credentials.consumerSecret, credentials.tokenSecret);
 		if (expected !== auth.get('oauth_signature')) return 'signature does not match';
-		nonces.set(key, Date.now());
-		for (const [old, at] of nonces) if (Date.now() - at > TIMESTAMP_WINDOW_S * 2000) nonces.delete(old);
+		if (checkNonces) {
+			nonces.set(key, Date.now());
+			for (const [old, at] of nonces) if (Date.now() - at > TIMESTAMP_WINDOW_S * 2000) nonces.delete(old);
+		}
 		return undefined;
 	}
 
@@ -107,8 +118,7 @@ export function startLivePerson({ accounts, credentials, port = 0, host = '127.0
 			record.status = status;
 			record.reason = reason;
 			record.verified = false;
-			received.push(record);
-			events.emit('request', record);
+			keep(record);
 			send(response, status, { message: reason });
 		};
 		if (request.method !== 'POST') return refuse(405, 'POST with x-http-method-override: PUT');
@@ -131,8 +141,7 @@ export function startLivePerson({ accounts, credentials, port = 0, host = '127.0
 		}
 		record.attributes = attributes;
 		record.status = 200;
-		received.push(record);
-		events.emit('request', record);
+		keep(record);
 		send(response, 200, {});
 	}
 

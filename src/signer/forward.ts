@@ -1,7 +1,7 @@
 import ky from 'ky';
 import type { Envelope } from '../attributes/envelope.js';
 import type { ErrorCode } from '../shared/error-codes.js';
-import { authorizationHeader, createNonce } from './oauth.js';
+import { createNonce, type OAuthSigner } from './oauth.js';
 import { Refusal } from './refusal.js';
 import type { Settings } from './settings.js';
 
@@ -30,12 +30,11 @@ export function upstreamUrl(origin: string, apiVersion: string, { account, visit
  * Signs and sends the validated attributes. Resolves on LivePerson's 200; otherwise throws a
  * Refusal of our own wording: LivePerson's body is never read into an answer.
  */
-export async function forward(settings: Settings, origin: string, envelope: Envelope): Promise<void> {
+export async function forward(settings: Settings, sign: OAuthSigner, origin: string, envelope: Envelope): Promise<void> {
 	const url = upstreamUrl(origin, settings.apiVersion, envelope);
-	const authorization = await authorizationHeader({
+	const authorization = await sign({
 		method: 'POST',
 		url,
-		credentials: settings.credentials,
 		timestamp: Math.floor(Date.now() / 1000),
 		nonce: createNonce(),
 	});

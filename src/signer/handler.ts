@@ -3,6 +3,7 @@ import { envelopeSchema, type Envelope } from '../attributes/envelope.js';
 import { describeIssues } from '../attributes/index.js';
 import { createDomainResolver } from './domain.js';
 import { forward } from './forward.js';
+import { createOAuthSigner } from './oauth.js';
 import { checkOrigin, PREFLIGHT_HEADERS } from './origin.js';
 import { createRateLimiter } from './rate-limit.js';
 import { readBody } from './read-body.js';
@@ -57,6 +58,7 @@ async function shortHash(id: string): Promise<string> {
 export function createSigner(options: SignerOptions, names?: SettingNames): SignerHandler {
 	const settings: Settings = resolveSettings(options, names);
 	const resolveDomain = createDomainResolver(settings);
+	const sign = createOAuthSigner(settings.credentials);
 	const rateLimit = settings.rateLimit ? createRateLimiter(settings.rateLimit) : undefined;
 
 	async function accept(request: Request, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
@@ -70,7 +72,7 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 		if (!settings.accounts.has(envelope.account)) {
 			throw new Refusal('forbidden', `account ${envelope.account} is not served by this endpoint`);
 		}
-		await forward(settings, await resolveDomain(envelope.account), envelope);
+		await forward(settings, sign, await resolveDomain(envelope.account), envelope);
 	}
 
 	return async (request, connection) => {

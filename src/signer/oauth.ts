@@ -51,16 +51,23 @@ function toBase64(bytes: ArrayBuffer): string {
 
 const encoder = new TextEncoder();
 
-/** §3.4.2: HMAC-SHA1 keyed by both secrets, the '&' always present. */
-export async function hmacSha1(consumerSecret: string, tokenSecret: string, text: string): Promise<string> {
-	const key = await crypto.subtle.importKey(
+/** §3.4.2: the HMAC-SHA1 key is both secrets, encoded, the '&' always present. Not extractable. */
+function importSigningKey(consumerSecret: string, tokenSecret: string): Promise<CryptoKey> {
+	return crypto.subtle.importKey(
 		'raw',
 		encoder.encode(`${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`),
 		{ name: 'HMAC', hash: 'SHA-1' },
 		false,
 		['sign'],
 	);
+}
+
+async function sign(key: CryptoKey, text: string): Promise<string> {
 	return toBase64(await crypto.subtle.sign('HMAC', key, encoder.encode(text)));
+}
+
+export async function hmacSha1(consumerSecret: string, tokenSecret: string, text: string): Promise<string> {
+	return sign(await importSigningKey(consumerSecret, tokenSecret), text);
 }
 
 /** A fresh nonce: 128 bits from the platform's cryptographic random source, as hex. */
@@ -71,27 +78,30 @@ export function createNonce(): string {
 export type SignRequest = {
 	method: string;
 	url: URL;
-	credentials: OAuthCredentials;
 	/** Seconds since the epoch. */
 	timestamp: number;
 	nonce: string;
 };
 
-/** The `Authorization: OAuth …` header value for a request whose body is not form-encoded. */
-export async function authorizationHeader({ method, url, credentials, timestamp, nonce }: SignRequest): Promise<string> {
-	const oauth: Array<[string, string]> = [
-		['oauth_consumer_key', credentials.consumerKey],
-		['oauth_nonce', nonce],
-		['oauth_signature_method', 'HMAC-SHA1'],
-		['oauth_timestamp', String(timestamp)],
-		['oauth_token', credentials.token],
-		['oauth_version', '1.0'],
-	];
-	const signature = await hmacSha1(
-		credentials.consumerSecret,
-		credentials.tokenSecret,
-		signatureBaseString(method, url, oauth),
-	);
-	const fields = [...oauth, ['oauth_signature', signature] as [string, string]].sort(([a], [b]) => (a < b ? -1 : 1));
-	return `OAuth ${fields.map(([name, value]) => `${name}="${percentEncode(value)}"`).join(', ')}`;
+/**
+ * Makes `Authorization: OAuth …` header values for requests whose body is not
+ * form-encoded. The key is imported once: the secrets do not change between requests.
+ */
+export function createOAuthSigner(credentials: OAuthCredentials) {
+	const key = importSigningKey(credentials.consumerSecret, credentials.tokenSecret);
+	return async ({ method, url, timestamp, nonce }: SignRequest): Promise<string> => {
+		const oauth: Array<[string, string]> = [
+			['oauth_consumer_key', credentials.consumerKey],
+			['oauth_nonce', nonce],
+			['oauth_signature_method', 'HMAC-SHA1'],
+			['oauth_timestamp', String(timestamp)],
+			['oauth_token', credentials.token],
+			['oauth_version', '1.0'],
+		];
+		const signature = await sign(await key, signatureBaseString(method, url, oauth));
+		const fields = [...oauth, ['oauth_signature', signature] as [string, string]].sort(([a], [b]) => (a < b ? -1 : 1));
+		return `OAuth ${fields.map(([name, value]) => `${name}="${percentEncode(value)}"`).join(', ')}`;
+	};
 }
+
+export type OAuthSigner = ReturnType<typeof createOAuthSigner>;
