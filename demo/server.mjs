@@ -49,18 +49,22 @@ export async function startDemo({ port = 0, host = '127.0.0.1', signer = {} } = 
 		...signer,
 	});
 
-	const [stub, bundle] = await Promise.all([
+	const [stub, bundle, layout] = await Promise.all([
 		readFile(here('../dist/lp-ea.stub.min.js'), 'utf8'),
 		readFile(here('../dist/lp-ea.min.js'), 'utf8'),
+		readFile(here('public/layout.html'), 'utf8'),
 	]);
-	// The stub is inlined, as the README tells brands to do.
-	const page = async (name) =>
-		(await readFile(here(`public/${name}`), 'utf8')).replace('<!-- lp-ea stub -->', `<script>${stub}</script>`);
+	// Each page's content in the shared layout, with the stub inlined as the README tells brands to do.
+	const page = async (name, title) =>
+		layout
+			.replace('{{title}}', title)
+			.replace('{{main}}', await readFile(here(`public/${name}`), 'utf8'))
+			.replace('<!-- lp-ea stub -->', `<script>${stub}</script>`);
 
 	const app = new Hono();
 	app.all('/lp-ea/events', (c) => handle(c.req.raw, { clientAddress: c.env?.incoming?.socket?.remoteAddress }));
-	app.get('/', async (c) => c.html(await page('index.html')));
-	app.get('/thanks', async (c) => c.html(await page('thanks.html')));
+	app.get('/', async (c) => c.html(await page('index.html', 'Northwind Mobile — lp-ea demo')));
+	app.get('/thanks', async (c) => c.html(await page('thanks.html', 'Thank you — Northwind Mobile')));
 	app.get('/demo.css', async (c) => c.body(await readFile(here('public/demo.css'), 'utf8'), 200, { 'content-type': 'text/css' }));
 	app.get('/live-view.js', async (c) =>
 		c.body(await readFile(here('public/live-view.js'), 'utf8'), 200, { 'content-type': 'text/javascript' }),

@@ -1,4 +1,12 @@
-// The demo's live view of what the LivePerson stand-in received, newest first.
+// The demo pages' shared script: the visit line, and a live view of what the LivePerson
+// stand-in received, newest first.
+addEventListener('load', () => {
+	const { visit } = window.lpEA;
+	document.getElementById('visit').textContent = visit
+		? `visit: account ${visit.account} · visitor ${visit.visitor} · sid ${visit.sid}`
+		: 'visit: unknown (open the URL npm start printed)';
+});
+
 const list = document.getElementById('received');
 const seen = new Set();
 

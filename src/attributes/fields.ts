@@ -19,3 +19,17 @@ export const currency = v.pipe(
 	v.string(),
 	v.regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as "USD"'),
 );
+
+/**
+ * An attribute whose fields live in an object of their own, as LivePerson shapes most types:
+ * `{ type: 'lead', lead: {…} }`, `{ type: 'ctmrinfo', info: {…} }`.
+ */
+export function wrapped<const Type extends string, const Key extends string, const Fields extends v.ObjectEntries>(
+	type: Type,
+	key: Key,
+	fields: Fields,
+) {
+	return v.object({ type: v.literal(type), [key]: v.object(fields) } as {
+		type: v.LiteralSchema<Type, undefined>;
+	} & { [K in Key]: v.ObjectSchema<Fields, undefined> });
+}

@@ -1,10 +1,9 @@
 /** The attribute schemas, shared by the browser client and the signing endpoint. */
 export { ATTRIBUTE_TYPES, attributeSchema, type Attribute, type AttributeInput } from './attribute.js';
-export { leadAttribute, leadFields, type LeadFields } from './lead.js';
+export { leadAttribute, type LeadFields } from './lead.js';
 export {
 	SERVICE_STATUS,
 	serviceAttribute,
-	serviceFields,
 	type ServiceFields,
 	type ServiceStatus,
 	type ServiceStatusName,

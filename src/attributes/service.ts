@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { text } from './fields.js';
+import { text, wrapped } from './fields.js';
 
 /** LivePerson's service status numbers, by the kebab-case form of their documented names. */
 export const SERVICE_STATUS = {
@@ -40,16 +40,11 @@ export const serviceStatus = v.pipe(
 	v.transform((status): ServiceStatusNumber => (typeof status === 'number' ? status : SERVICE_STATUS[status])),
 );
 
-export const serviceFields = v.object({
+export const serviceAttribute = wrapped('service', 'service', {
 	topic: v.optional(text),
 	status: v.optional(serviceStatus),
 	category: v.optional(text),
 	serviceId: v.optional(text),
 });
 
-export const serviceAttribute = v.object({
-	type: v.literal('service'),
-	service: serviceFields,
-});
-
-export type ServiceFields = v.InferInput<typeof serviceFields>;
+export type ServiceFields = v.InferInput<typeof serviceAttribute>['service'];
