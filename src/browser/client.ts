@@ -66,12 +66,12 @@ export function createClient(options: ClientOptions = {}): Client {
 			: { visit: null, problem: 'there is no page URL to read the visit from; pass `visit`' };
 
 	const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-	const base = globalThis.document?.baseURI ?? page;
-	const endpoint = new URL(options.endpoint || DEFAULT_ENDPOINT, base);
+	// A relative endpoint resolves like a link (so <base href> counts); same-origin is the page's own.
+	const endpoint = new URL(options.endpoint || DEFAULT_ENDPOINT, globalThis.document?.baseURI ?? page);
 	const batch: Batcher | undefined = state.visit
 		? createBatcher(
 				state.visit,
-				createTransport({ endpoint, pageOrigin: base ? new URL(base).origin : '', timeout, fetch: options.fetch, log }),
+				createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log }),
 				log,
 			)
 		: undefined;

@@ -280,6 +280,23 @@ describe('transport', () => {
 		expect(endpoint.sent[0]).toMatchObject({ url: 'https://signer.example/lp-ea/events', contentType: 'text/plain;charset=UTF-8' });
 	});
 
+	test('with <base href> elsewhere, the endpoint resolves against it but same-origin is the page\'s own', async () => {
+		visitPage(`/p?${VISIT_QUERY}`);
+		const base = document.createElement('base');
+		base.href = 'https://signer.example/';
+		document.head.append(base);
+		try {
+			await createClient({ endpoint: 'lp-ea/events' }).lead();
+			await createClient({ endpoint: 'http://localhost:3000/lp-ea/events' }).lead();
+		} finally {
+			base.remove();
+		}
+		expect(endpoint.sent.map((r) => `${r.url} ${r.contentType}`)).toEqual([
+			'https://signer.example/lp-ea/events text/plain;charset=UTF-8',
+			'http://localhost:3000/lp-ea/events application/json',
+		]);
+	});
+
 	test('a relative endpoint resolves against the page', async () => {
 		visitPage(`/deep/page?${VISIT_QUERY}`);
 		await createClient({ endpoint: '/custom/endpoint' }).lead();
