@@ -2,12 +2,10 @@ import { serve } from '@hono/node-server';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { SAMPLE_VISIT, startDemo } from '../../demo/server.mjs';
-import { startSignerServer } from '../../dist/signer-node.mjs';
-import { DEMO_CREDENTIALS } from '../../demo/server.mjs';
+import { DEMO_CREDENTIALS, SAMPLE_VISIT, startDemo, type Demo } from '../../demo/server.mjs';
+import { startSignerServer } from 'lp-ea/signer/node';
 import { launch } from './browser.js';
 
-type Demo = Awaited<ReturnType<typeof startDemo>>;
 type Outcome = { ok: true } | { ok: false; name: string; code: string; status: number; message: string };
 
 let demo: Demo;

@@ -1,0 +1,9 @@
+import type { SignerOptions } from '../dist/signer.js';
+import type { LivePersonStandIn } from './liveperson-stand-in.mjs';
+
+export const DEMO_CREDENTIALS: { consumerKey: string; consumerSecret: string; token: string; tokenSecret: string };
+export const SAMPLE_VISIT: { account: string; visitor: string; sid: string };
+
+export type Demo = { origin: string; url: string; liveperson: LivePersonStandIn; close(): Promise<void> };
+
+export function startDemo(options?: { port?: number; host?: string; signer?: Partial<SignerOptions> }): Promise<Demo>;
