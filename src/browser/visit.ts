@@ -51,25 +51,26 @@ export function readVisit(href: string, storage: Storage | undefined, names: Vis
 		log(problem);
 		return { visit: null, problem };
 	}
-	const parsed = v.safeParse(visitSchema, candidate);
-	if (!parsed.success) {
-		const problem = `the visit in the page URL is not valid: ${describeIssues(parsed.issues)}`;
-		log(problem);
-		return { visit: null, problem };
+	const state = check(candidate, 'in the page URL');
+	if (!state.visit) {
+		log(state.problem);
+		return state;
 	}
 	try {
-		storage?.setItem(VISIT_STORAGE_KEY, JSON.stringify(parsed.output));
+		storage?.setItem(VISIT_STORAGE_KEY, JSON.stringify(state.visit));
 	} catch (error) {
 		log('could not keep the visit in sessionStorage', error);
 	}
-	log('visit', parsed.output);
-	return { visit: parsed.output };
+	log('visit', state.visit);
+	return state;
+}
+
+function check(candidate: unknown, source: string): VisitState {
+	const parsed = v.safeParse(visitSchema, candidate);
+	return parsed.success
+		? { visit: parsed.output }
+		: { visit: null, problem: `the visit ${source} is not valid: ${describeIssues(parsed.issues)}` };
 }
 
 /** A visit given in code instead of the URL, checked like one. */
-export function checkVisit(visit: unknown): VisitState {
-	const parsed = v.safeParse(visitSchema, visit);
-	return parsed.success
-		? { visit: parsed.output }
-		: { visit: null, problem: `the visit given is not valid: ${describeIssues(parsed.issues)}` };
-}
+export const checkVisit = (visit: unknown): VisitState => check(visit, 'given');
