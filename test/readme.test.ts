@@ -5,39 +5,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, test } from 'vitest';
+import { generated, README } from './helpers/readme.js';
 
 // What brands paste from the README must be what the build made. When these fail after a
 // change to the browser code: run `npm run readme:snippets` and commit the README.
 const FIX = 'README is stale: run `npm run readme:snippets`';
-const README = readFileSync('README.md', 'utf8');
 const STUB = readFileSync('dist/lp-ea.stub.min.js', 'utf8').trimEnd();
 const BUNDLE = readFileSync('dist/lp-ea.min.js');
 const hash = (algorithm: string, content: string | Buffer) => `${algorithm}-${createHash(algorithm).update(content).digest('base64')}`;
 
-/** The text between a generated block's markers. */
-function block(name: string): string {
-	const match = new RegExp(`<!-- begin generated: ${name} [^>]*-->\\n([\\s\\S]*?)<!-- end generated: ${name} -->`).exec(README);
-	if (!match) throw new Error(`README has no generated block "${name}"`);
-	return match[1]!;
-}
-
 test('the stub to paste is the built stub, byte for byte', () => {
-	const pasted = /<script>([\s\S]*?)<\/script>/.exec(block('paste'))?.[1];
+	const pasted = /<script>([\s\S]*?)<\/script>/.exec(generated('paste'))?.[1];
 	expect(pasted, FIX).toBe(STUB);
-	expect(block('paste'), FIX).toContain('<script async src="/lp-ea.min.js" data-endpoint="/lp-ea/events"></script>');
+	expect(generated('paste'), FIX).toContain('<script async src="/lp-ea.min.js" data-endpoint="/lp-ea/events"></script>');
 });
 
 test("the CSP hash is the SHA-256 of the stub as pasted", () => {
-	const pasted = /<script>([\s\S]*?)<\/script>/.exec(block('paste'))![1]!;
-	const policy = /Content-Security-Policy: (.*)/.exec(block('csp'))?.[1];
+	const pasted = /<script>([\s\S]*?)<\/script>/.exec(generated('paste'))![1]!;
+	const policy = /Content-Security-Policy: (.*)/.exec(generated('csp'))?.[1];
 	expect(policy, FIX).toBe(`script-src 'self' '${hash('sha256', pasted)}'; connect-src 'self'`);
 });
 
 test("the SRI hash is the SHA-384 of the built bundle", () => {
-	const integrity = /integrity="([^"]+)"/.exec(block('sri'))?.[1];
+	const integrity = /integrity="([^"]+)"/.exec(generated('sri'))?.[1];
 	expect(integrity, FIX).toBe(hash('sha384', BUNDLE));
 	const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-	expect(block('sri'), FIX).toContain(`/lp-ea/${version}/lp-ea.min.js`);
+	expect(generated('sri'), FIX).toContain(`/lp-ea/${version}/lp-ea.min.js`);
 });
 
 const run = promisify(execFile);
