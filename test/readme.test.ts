@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, expect, test } from 'vitest';
+import ts from 'typescript';
+import { afterAll, describe, expect, test } from 'vitest';
+import { codeForStatus, ERROR_STATUS, type ErrorCode } from '../src/shared/error-codes.js';
 import { generated, README } from './helpers/readme.js';
 
 // What brands paste from the README must be what the build made. When these fail after a
@@ -47,4 +49,50 @@ test('one command regenerates a stale README, and --check says which command tha
 	await run(process.execPath, ['scripts/readme-snippets.mjs', stale]);
 	expect(readFileSync(stale, 'utf8')).toBe(README);
 	await expect(run(process.execPath, ['scripts/readme-snippets.mjs', '--check', stale])).resolves.toBeDefined();
+});
+
+describe('Troubleshooting', () => {
+	const section = README.slice(README.indexOf('## Troubleshooting'), README.indexOf('\n## ', README.indexOf('## Troubleshooting') + 5));
+	/** The first column of each row that starts with an error code: [code, the messages it quotes]. */
+	const rows = section
+		.split('\n')
+		.filter((line) => /^\| `[a-z-]+` /.test(line))
+		.map((line) => {
+			const said = line.split(' | ')[0]!.split('console:')[0]!; // what the browser says is not ours to quote
+			const spans = [...said.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+			return [spans[0]!, spans.slice(1).filter((span) => span.includes(' '))] as const;
+		});
+	// Every string the code can say, as a pattern: a template's ${…} matches anything.
+	const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	const patterns: RegExp[] = [];
+	for (const file of readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+		const visit = (node: ts.Node): void => {
+			let parts: string[] | undefined;
+			if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) parts = [node.text];
+			if (ts.isTemplateExpression(node)) parts = [node.head.text, ...node.templateSpans.map((span) => span.literal.text)];
+			// Too little literal text to say anything (`${path}: ${message}`): it would match every quote.
+			if (parts && parts.join('').length >= 12) patterns.push(new RegExp(`^${parts.map(escape).join('.+')}$`));
+			ts.forEachChild(node, visit);
+		};
+		visit(ts.createSourceFile(file, readFileSync(join('src', file), 'utf8'), ts.ScriptTarget.Latest));
+	}
+	/** The client adds `; nothing was sent` to what it did not send; a schema message follows the field's path. */
+	const says = (quote: string) =>
+		[quote, quote.replace(/; nothing was sent$/, ''), quote.replace(/^[\w.[\]]+: /, '')].some((text) => patterns.some((p) => p.test(text)));
+
+	test('has a row for every error code a page can see', () => {
+		const visible = (Object.entries(ERROR_STATUS) as Array<[ErrorCode, number]>)
+			.filter(([code, status]) => status === 0 || codeForStatus(status) === code)
+			.map(([code]) => code);
+		expect(visible).toContain('network');
+		expect(visible).not.toContain('method-not-allowed'); // a page sees a 405 as bad-request
+		expect(new Set(rows.map(([code]) => code))).toEqual(new Set(visible));
+	});
+
+	test('quotes only messages the code says (after a field path, a message may stand alone)', () => {
+		const quoted = rows.flatMap(([, messages]) => messages);
+		expect(quoted.length).toBeGreaterThan(20);
+		const unknown = quoted.filter((quote) => !says(quote));
+		expect(unknown, 'a Troubleshooting row quotes a message the code no longer says: update the row').toEqual([]);
+	});
 });
