@@ -1,16 +1,17 @@
 import { request } from 'node:http';
 import { startSignerServer, type SignerServer } from 'lp-ea/signer/node';
 import { startLivePerson, type LivePersonStandIn } from 'lp-ea/testing';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { startCli } from './helpers/cli.js';
 
-// The README's Troubleshooting row "403 behind a reverse proxy", with lp-ea-signer's own server:
-// a proxy that rewrites Host makes the site's own pages look foreign; passing Host through fixes it.
+// Troubleshooting rows of the README that live on the signer's side, with lp-ea-signer itself.
 let lp: LivePersonStandIn;
 let signer: SignerServer;
 beforeAll(async () => {
 	lp = await startLivePerson({ accounts: ['1234'], credentials: { consumerKey: 'k', consumerSecret: 's', token: 't', tokenSecret: 'u' } });
 	signer = await startSignerServer({ signer: { ...lp.signerOptions, rateLimit: false }, port: 0 });
 });
+beforeEach(() => lp.clear());
 afterAll(async () => {
 	await signer.close();
 	await lp.close();
@@ -55,5 +56,22 @@ test('or the other fix: the site\'s origin listed in LP_ALLOWED_ORIGINS', async 
 		expect(answer.status).toBe(200);
 	} finally {
 		await listing.close();
+	}
+});
+
+test('401 from a skewed clock: a signer ten minutes ahead is refused by LivePerson, and the page is told to check the clock', async () => {
+	const skew = 'data:text/javascript,const now = Date.now; Date.now = () => now() + 600000;';
+	const cli = await startCli(lp.env, ['--import', skew]);
+	try {
+		const response = await fetch(cli.url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ account: '1234', visitor: 'v', sid: 's', attributes: [{ type: 'lead', lead: {} }] }),
+		});
+		expect(response.status).toBe(401);
+		expect(await response.json()).toEqual({ error: { code: 'unauthorized', message: "LivePerson refused the signature (401): check the signer's API key and clock" } });
+		expect(lp.received).toEqual([expect.objectContaining({ status: 401, verified: false, reason: 'timestamp outside the window' })]);
+	} finally {
+		await cli.stop();
 	}
 });

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createSigner } from 'lp-ea/signer';
 import { startLivePerson, type LivePersonStandIn } from 'lp-ea/testing';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { startCli } from '../helpers/cli.js';
 
 // lp-ea/testing as a brand's own integration test would use it: through the package's
 // exports, with the brand's accounts and credentials, the real signer pointed at it.
@@ -101,21 +100,13 @@ test('waitForRequests waits for requests still to come, and says how many came w
 });
 
 test('lp-ea-signer configured from lp.env forwards to the stand-in', async () => {
-	const cli = new URL('../../dist/signer-cli.mjs', import.meta.url).pathname;
-	const child = spawn(process.execPath, [cli], { env: { PATH: process.env.PATH, ...lp.env, PORT: '0' } });
+	const cli = await startCli(lp.env);
 	try {
-		let out = '';
-		child.stdout.on('data', (chunk) => (out += chunk));
-		const deadline = Date.now() + 10_000;
-		while (!/listening on (\S+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-		const url = /listening on (\S+)/.exec(out)?.[1];
-		expect(url).toBeDefined();
-		const response = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...visit, attributes: [lead] }) });
+		const response = await fetch(cli.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...visit, attributes: [lead] }) });
 		expect(response.status).toBe(200);
 		expect(lp.received[0]).toMatchObject({ verified: true, attributes: [lead] });
 	} finally {
-		child.kill('SIGTERM');
-		await once(child, 'exit');
+		await cli.stop();
 	}
 });
 
