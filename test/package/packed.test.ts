@@ -144,12 +144,16 @@ describe('TypeScript against the packed package', () => {
 	test('lp-ea/global types window.lpEA: a wrong field or call fails to compile, and without it lpEA is unknown', () => {
 		const bundler = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler };
 		const page = `window.lpEA.lead({ vlaue: 200 });\nlpEA.service({ status: 'finished' });\nlpEA.purchase2({});\nexport {};\n`;
-		const errors = typecheck({ 'src/page.ts': page }, { ...bundler, types: ['lp-ea/global'] });
-		expect(errors).toEqual([
-			expect.stringMatching(/^src\/page\.ts\(1\): TS(2353|2561) .*'vlaue' does not exist in type/),
-			expect.stringMatching(/^src\/page\.ts\(2\): TS2322 Type '"finished"' is not assignable/),
-			expect.stringMatching(/^src\/page\.ts\(3\): TS2339 Property 'purchase2' does not exist/),
-		]);
+		const expected = (file: string) => [
+			expect.stringMatching(new RegExp(`^src/${file}\\(2\\): TS(2353|2561) .*'vlaue' does not exist in type`)),
+			expect.stringMatching(new RegExp(`^src/${file}\\(3\\): TS2322 Type '"finished"' is not assignable`)),
+			expect.stringMatching(new RegExp(`^src/${file}\\(4\\): TS2339 Property 'purchase2' does not exist`)),
+		];
+		// With the reference directive, as the README shows it…
+		const referenced = typecheck({ 'src/page.ts': `/// <reference types="lp-ea/global" />\n${page}` }, bundler);
+		expect(referenced).toEqual(expected('page.ts'));
+		// …and with tsconfig's "types" instead (line numbers kept by a blank first line).
+		expect(typecheck({ 'src/listed.ts': `\n${page}` }, { ...bundler, types: ['lp-ea/global'] })).toEqual(expected('listed.ts'));
 		const without = typecheck({ 'src/bare.ts': `window.lpEA.lead({});\nexport {};\n` }, bundler);
 		expect(without).toEqual([expect.stringMatching(/TS2339 Property 'lpEA' does not exist on type 'Window & typeof globalThis'/)]);
 	}, 30_000);
