@@ -1,6 +1,7 @@
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { readFileSync } from 'node:fs';
 
 const minify = () =>
 	terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } });
@@ -27,10 +28,22 @@ const typesFor = (entries) => ({
 	},
 });
 
+// Types only (package export lp-ea/global): written by hand, in terms of dist/lp-ea.d.ts.
+const globalTypes = (file) => ({
+	name: 'global-declarations',
+	buildStart() {
+		this.addWatchFile(file);
+	},
+	generateBundle() {
+		this.emitFile({ type: 'asset', fileName: 'global.d.ts', source: readFileSync(file, 'utf8') });
+	},
+});
+
 const modules = {
 	'lp-ea': 'src/browser/index.ts',
 	signer: 'src/signer/index.ts',
 	'signer-node': 'src/signer/node-server.ts',
+	testing: 'src/testing/index.ts',
 };
 
 export default [
@@ -45,10 +58,11 @@ export default [
 			chunkFileNames: 'chunks/[name]-[hash].mjs',
 		},
 		// Dependencies stay imports: a brand's bundler or node_modules provides them once.
-		external: (id) => /^(ky|valibot|hono|@hono\/node-server)(\/|$)/.test(id) || id.startsWith('node:'),
+		external: (id) => /^(ky|valibot|hono|@hono\/node-server|oauth-sign)(\/|$)/.test(id) || id.startsWith('node:'),
 		plugins: [
 			typescript({ tsconfig: './tsconfig.json', declaration: true, declarationDir: 'dist/types', outDir: 'dist' }),
 			typesFor(modules),
+			globalTypes('types/global.d.ts'),
 			{
 				name: 'cli-shebang',
 				renderChunk: (code, chunk) => (chunk.name === 'signer-cli' ? `#!/usr/bin/env node\n${code}` : null),

@@ -21,9 +21,11 @@ function render(record) {
 	seen.add(key);
 	list.querySelector('.empty')?.remove();
 	const item = document.createElement('li');
-	item.className = record.verified ? 'verified' : 'refused';
+	// A request can pass the signature check and still be refused (an unknown account: 422).
+	const accepted = record.status === 200;
+	item.className = accepted ? 'verified' : 'refused';
 	const time = new Date(record.at).toLocaleTimeString();
-	const badge = record.verified ? '✓ signature verified' : `✗ ${record.reason}`;
+	const badge = accepted ? '✓ signature verified' : `✗ ${record.verified ? 'signature verified, but ' : ''}${record.reason}`;
 	item.innerHTML = `<div class="meta"><span class="badge"></span><span class="status"></span><time></time></div>
 		<div class="ids"></div><ul class="attributes"></ul>`;
 	item.querySelector('.badge').textContent = badge;

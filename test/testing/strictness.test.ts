@@ -1,7 +1,7 @@
 import oauth from 'oauth-sign';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
-import type { LivePersonStandIn } from '../demo/liveperson-stand-in.mjs';
-import { CREDENTIALS, LEAD, startStandIn, VISIT } from './helpers/signer.js';
+import type { LivePersonStandIn } from 'lp-ea/testing';
+import { CREDENTIALS, LEAD, startStandIn, VISIT } from '../helpers/signer.js';
 
 // The stand-in is the judge of every signer test, so its own strictness is tested here,
 // with requests signed by oauth-sign.

@@ -1,4 +1,5 @@
-// The two functions of oauth-sign the tests use as an independent OAuth 1.0 implementation.
+// The two functions of oauth-sign the stand-in (and the tests) use as an OAuth 1.0 implementation
+// independent of lp-ea's own signer.
 declare module 'oauth-sign' {
 	const oauth: {
 		hmacsign(method: string, baseUri: string, params: Record<string, string | string[]>, consumerSecret: string, tokenSecret: string): string;

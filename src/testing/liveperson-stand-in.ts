@@ -1,0 +1,269 @@
+/// <reference types="node" />
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { checkSignature, type Credentials } from './oauth-check.js';
+
+const ROUTE = /^\/api\/account\/([^/]+)\/monitoring\/visitors\/([^/]+)\/visits\/current\/events$/;
+const DOMAIN_ROUTE = /^\/api\/account\/([^/]+)\/service\/smt\/baseURI\.json$/;
+/** What it keeps; a benchmark's flood must not grow memory without bound. */
+const MAX_KEPT = 1_000;
+
+/** One request that reached the events route, as "LivePerson" saw it. */
+export type Received = {
+	/** When it arrived (ISO 8601). */
+	at: string;
+	account: string;
+	visitor: string;
+	sid: string | null;
+	/** The `v` query parameter. */
+	v: string | null;
+	/** What the stand-in answered: 200, or the status of its refusal. */
+	status: number;
+	/** Whether the OAuth 1.0 signature, key, token, timestamp and nonce all checked out. */
+	verified: boolean;
+	/** Why it was refused, e.g. `signature does not match`, `timestamp outside the window`. */
+	reason?: string;
+	/** The engagement attributes, on a 200. */
+	attributes?: unknown[];
+};
+
+/**
+ * Misbehaviour for the next `times` (default 1) requests to the events route. They are not
+ * kept in `received`: a fault stands for LivePerson failing before it looked at them.
+ */
+export type Fault = {
+	/** Answer this status (e.g. 500, 429, 401) with a body of LivePerson's own. */
+	status?: number;
+	/** Wait this long first (then answer normally, or with `status`). */
+	delayMs?: number;
+	/** Never answer. */
+	hang?: boolean;
+	/** Drop the connection. */
+	reset?: boolean;
+	times?: number;
+};
+
+export type StandInOptions = {
+	/** The accounts it knows; any other is answered 422 like LivePerson does. */
+	accounts: string[];
+	/** The API key it accepts. */
+	credentials: Credentials;
+	/** Default 0: any free port. */
+	port?: number;
+	/** Default `127.0.0.1`. */
+	host?: string;
+	/** Default true. False only for a benchmark baseline that replays one signed request. */
+	checkNonces?: boolean;
+};
+
+/** Options for `createSigner` from `lp-ea/signer` that point a signer at the stand-in. */
+export type StandInSignerOptions = {
+	accounts: string;
+	consumerKey: string;
+	consumerSecret: string;
+	accessToken: string;
+	accessTokenSecret: string;
+	domain: string;
+};
+
+export type LivePersonStandIn = {
+	/** `http://127.0.0.1:<port>`: the signer's `domain` (`LP_DOMAIN`). */
+	origin: string;
+	/** Every request to the events route so far, oldest first (the last 1,000). */
+	received: Received[];
+	/** Emits `request` with each `Received` as it is kept. */
+	events: EventEmitter;
+	/** `createSigner` options for the stand-in's accounts and credentials. */
+	signerOptions: StandInSignerOptions;
+	/** The same as environment variables, for `lp-ea-signer` or a signer of your own. */
+	env: Record<'LP_ACCOUNT' | 'LP_CONSUMER_KEY' | 'LP_CONSUMER_SECRET' | 'LP_ACCESS_TOKEN' | 'LP_ACCESS_TOKEN_SECRET' | 'LP_DOMAIN', string>;
+	/** Misbehave for the next requests; undefined to behave again. */
+	setFault(fault: Fault | undefined): void;
+	/** Resolves with `received` once it holds `count` requests; rejects after `timeoutMs` (default 5,000). */
+	waitForRequests(count: number, timeoutMs?: number): Promise<Received[]>;
+	/** Forget what was received and any fault. */
+	clear(): void;
+	/** Stop listening and drop open connections. */
+	close(): Promise<void>;
+};
+
+function readBody(request: IncomingMessage): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		request.on('data', (chunk: Buffer) => chunks.push(chunk));
+		request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		request.on('error', reject);
+	});
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+	response.writeHead(status, { 'content-type': 'application/json' });
+	response.end(JSON.stringify(body));
+}
+
+/**
+ * A local stand-in for LivePerson's Engagement Attributes API, strict like the real one: it
+ * checks the route, `v` and `sid`, the method override, and the OAuth 1.0 signature,
+ * timestamp window and nonce reuse, with an OAuth implementation of its own (oauth-sign).
+ * It also answers the domain API (service `smt`) with its own host. It keeps what it
+ * received, and misbehaves on demand.
+ *
+ * @example
+ * const lp = await startLivePerson({ accounts: ['1234'], credentials });
+ * const handle = createSigner(lp.signerOptions);
+ * // … drive your page or call `handle` …
+ * expect(lp.received[0]).toMatchObject({ verified: true, attributes: [{ type: 'lead' }] });
+ * await lp.close();
+ */
+export function startLivePerson({
+	accounts,
+	credentials,
+	port = 0,
+	host = '127.0.0.1',
+	checkNonces = true,
+}: StandInOptions): Promise<LivePersonStandIn> {
+	const received: Received[] = [];
+	const nonces = checkNonces ? new Map<string, number>() : undefined;
+	const events = new EventEmitter();
+	let fault: Fault | undefined;
+	const sockets = new Set<Socket>();
+
+	function keep(record: Received): void {
+		if (received.length >= MAX_KEPT) received.shift();
+		received.push(record);
+		events.emit('request', record);
+	}
+
+	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+		const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
+		const domain = DOMAIN_ROUTE.exec(url.pathname);
+		if (domain && request.method === 'GET') {
+			return send(response, 200, { service: 'smt', account: domain[1], baseURI: url.host });
+		}
+		if (url.pathname === '/_stand-in/received' && request.method === 'GET') return send(response, 200, received);
+		const route = ROUTE.exec(url.pathname);
+		if (!route) return send(response, 404, { message: 'no such route' });
+		const body = await readBody(request);
+
+		const current = fault;
+		if (current && (current.times ?? 1) > 0) {
+			current.times = (current.times ?? 1) - 1;
+			if (current.times === 0) fault = undefined;
+			if (current.reset) return void request.socket.destroy();
+			if (current.hang) return; // never answers
+			if (current.delayMs) await new Promise((done) => setTimeout(done, current.delayMs));
+			if (current.status) {
+				return send(response, current.status, { message: 'forced by the test', secret: 'upstream-body-must-not-leak' });
+			}
+		}
+
+		const record: Received = {
+			at: new Date().toISOString(),
+			account: route[1]!,
+			visitor: route[2]!,
+			sid: url.searchParams.get('sid'),
+			v: url.searchParams.get('v'),
+			status: 0,
+			verified: false,
+		};
+		const refuse = (status: number, reason: string) => {
+			keep({ ...record, status, reason });
+			send(response, status, { message: reason });
+		};
+		if (request.method !== 'POST') return refuse(405, 'POST with x-http-method-override: PUT');
+		if (request.headers['x-http-method-override'] !== 'PUT') return refuse(400, 'x-http-method-override must be PUT');
+		if (!record.v) return refuse(400, 'v is required');
+		if (!record.sid) return refuse(400, 'sid is required');
+		const problem = checkSignature(request.headers.authorization, url, credentials, nonces);
+		if (problem) return refuse(401, problem);
+		record.verified = true;
+		if (!accounts.includes(record.account)) return refuse(422, 'invalid account id');
+		if (!String(request.headers['content-type']).startsWith('application/json')) {
+			return refuse(400, 'Content-Type must be application/json');
+		}
+		let attributes: unknown;
+		try {
+			attributes = JSON.parse(body);
+		} catch {
+			return refuse(400, 'body is not JSON');
+		}
+		if (!Array.isArray(attributes) || attributes.some((a) => typeof a?.type !== 'string')) {
+			return refuse(400, 'body must be an array of engagement attributes');
+		}
+		keep({ ...record, status: 200, attributes });
+		send(response, 200, {});
+	}
+
+	const server = createServer((request, response) => {
+		handle(request, response).catch((error: unknown) => {
+			if (!response.headersSent) send(response, 500, { message: String(error) });
+		});
+	});
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+
+	function waitForRequests(count: number, timeoutMs = 5_000): Promise<Received[]> {
+		if (received.length >= count) return Promise.resolve(received);
+		return new Promise((resolve, reject) => {
+			const check = () => {
+				if (received.length < count) return;
+				finish();
+				resolve(received);
+			};
+			const timer = setTimeout(() => {
+				finish();
+				reject(new Error(`the LivePerson stand-in received ${received.length} of ${count} requests within ${timeoutMs} ms`));
+			}, timeoutMs);
+			const finish = () => {
+				clearTimeout(timer);
+				events.off('request', check);
+			};
+			events.on('request', check);
+		});
+	}
+
+	return new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, host, () => {
+			const shownHost = host.includes(':') ? `[${host}]` : host;
+			const origin = `http://${shownHost}:${(server.address() as AddressInfo).port}`;
+			const signerOptions: StandInSignerOptions = {
+				accounts: accounts.join(','),
+				consumerKey: credentials.consumerKey,
+				consumerSecret: credentials.consumerSecret,
+				accessToken: credentials.token,
+				accessTokenSecret: credentials.tokenSecret,
+				domain: origin,
+			};
+			resolve({
+				origin,
+				received,
+				events,
+				signerOptions,
+				env: {
+					LP_ACCOUNT: signerOptions.accounts,
+					LP_CONSUMER_KEY: credentials.consumerKey,
+					LP_CONSUMER_SECRET: credentials.consumerSecret,
+					LP_ACCESS_TOKEN: credentials.token,
+					LP_ACCESS_TOKEN_SECRET: credentials.tokenSecret,
+					LP_DOMAIN: origin,
+				},
+				setFault(next) {
+					fault = next ? { ...next } : undefined;
+				},
+				waitForRequests,
+				clear() {
+					received.length = 0;
+					fault = undefined;
+				},
+				close() {
+					for (const socket of sockets) socket.destroy();
+					return new Promise((done) => server.close(() => done()));
+				},
+			});
+		});
+	});
+}
