@@ -83,7 +83,8 @@ test('serves POST /lp-ea/events, GET /healthz, logs one line per request, stops 
 		.split('\n')
 		.filter((line) => line.startsWith('{'))
 		.map((line) => JSON.parse(line));
-	expect(lines.map((line) => line.status)).toEqual([200, 403]);
+	expect(lines.map((line) => line.status)).toEqual([200, 200, 404, 403]);
+	expect(lines.map((line) => line.path)).toEqual([undefined, '/healthz', '/elsewhere', undefined]);
 	expect(lines[0]).toMatchObject({ account: '1234', visitor: expect.stringMatching(/^[0-9a-f]{16}$/) });
 	const everything = proc.out() + proc.err();
 	for (const secret of [CREDENTIALS.consumerSecret, CREDENTIALS.tokenSecret, VISIT.sid, VISIT.visitor, 'OAuth ']) {
