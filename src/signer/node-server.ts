@@ -33,7 +33,7 @@ function clientErrorStatus(error: NodeJS.ErrnoException): number {
 
 function answerClientError(error: NodeJS.ErrnoException, socket: Socket, log: ((entry: LogEntry) => void) | undefined) {
 	// A client that went away mid-request was refused by nobody: nothing to answer or log.
-	if (error.code === 'ECONNRESET' || !socket.writable) {
+	if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
 		socket.destroy();
 		return;
 	}
