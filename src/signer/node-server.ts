@@ -6,7 +6,7 @@ import { printable } from './log-line.js';
 import { rememberConnection } from './node-http.js';
 import { serveNode } from './node-middleware.js';
 import { EVENTS_PATH, signerRoutes } from './routes.js';
-import type { LogEntry, SettingNames, SignerOptions } from './settings.js';
+import { DEFAULT_BODY_TIMEOUT_MS, type LogEntry, type SettingNames, type SignerOptions } from './settings.js';
 
 export { EVENTS_PATH };
 
@@ -60,7 +60,7 @@ export function startSignerServer({
 	const server: Server = createServer(
 		{
 			headersTimeout,
-			requestTimeout: headersTimeout + (signer.bodyTimeout ?? 10_000),
+			requestTimeout: headersTimeout + (signer.bodyTimeout ?? DEFAULT_BODY_TIMEOUT_MS),
 			connectionsCheckingInterval: Math.min(DEADLINE_CHECK_MS, headersTimeout),
 		},
 		(req, res) => {

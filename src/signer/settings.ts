@@ -175,6 +175,9 @@ function secret(value: unknown, setting: string): string {
 	return value;
 }
 
+/** How long a client may take to send its body, unless `bodyTimeout` says otherwise. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
 /** The longest delay timers accept: beyond it Node and browsers fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
@@ -244,7 +247,10 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 			check(() => list(options.allowedOrigins).map((o, i) => origin(o, names.allowedOrigins, i + 1)), []),
 		),
 		timeout: check(() => wholeNumber(options.timeout, 10_000, names.timeout, MAX_TIMER_MS), 10_000),
-		bodyTimeout: check(() => wholeNumber(options.bodyTimeout, 10_000, names.bodyTimeout, MAX_TIMER_MS), 10_000),
+		bodyTimeout: check(
+			() => wholeNumber(options.bodyTimeout, DEFAULT_BODY_TIMEOUT_MS, names.bodyTimeout, MAX_TIMER_MS),
+			DEFAULT_BODY_TIMEOUT_MS,
+		),
 		maxInFlight: check(() => wholeNumber(options.maxInFlight, 512, names.maxInFlight, 1_000_000), 512),
 		maxBodyBytes: check(() => wholeNumber(options.maxBodyBytes, 64 * 1024, names.maxBodyBytes, 16 * 1024 * 1024), 0),
 		rateLimit: check(() => rateLimitSettings(options.rateLimit, names.rateLimit), false),

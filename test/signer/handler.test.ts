@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import { createSigner, type LogEntry, type SignerHandler } from '../../src/signer/index.js';
-import { CREDENTIALS, LEAD, post, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
+import { CREDENTIALS, LEAD, post, signerOptions, startStandIn, streamingPost, VISIT } from '../helpers/signer.js';
 
 let lp: LivePersonStandIn;
 let signer: SignerHandler;
@@ -133,12 +133,7 @@ describe('no open relay: each refusal answers a clear JSON error and forwards no
 				controller.enqueue(new Uint8Array(16 * 1024).fill(0x20));
 			},
 		});
-		const request = new Request('https://brand.example/lp-ea/events', {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: endless,
-			duplex: 'half',
-		} as RequestInit);
+		const request = streamingPost(endless);
 		const { status } = await call(request);
 		expect(status).toBe(413);
 		expect(pulled).toBeLessThan(10); // 64 KiB limit / 16 KiB chunks, plus the stream's read-ahead

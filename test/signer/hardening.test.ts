@@ -8,7 +8,7 @@ import { http, HttpResponse, delay } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createSigner, type LogEntry, type SignerHandler } from '../../src/signer/index.js';
-import { LEAD, post, signerOptions, VISIT } from '../helpers/signer.js';
+import { LEAD, post, signerOptions, streamingPost, VISIT } from '../helpers/signer.js';
 
 const lead = (headers: Record<string, string> = {}, url?: string) => post({ ...VISIT, attributes: [LEAD] }, { headers, ...(url ? { url } : {}) });
 
@@ -217,12 +217,7 @@ describe('bounded resources', () => {
 				cancelled = true;
 			},
 		});
-		const request = new Request('https://brand.example/lp-ea/events', {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: trickle,
-			duplex: 'half',
-		} as RequestInit);
+		const request = streamingPost(trickle);
 		const answer = await within(5_000, signer(request));
 		expect(answer).not.toBe('still waiting');
 		expect((answer as Response).status).toBe(408);

@@ -4,8 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import { ENV_NAMES, type LogEntry } from '../../src/signer/index.js';
 import { startSignerServer, type SignerServer } from '../../src/signer/node.js';
-import { LEAD, startStandIn, VISIT } from '../helpers/signer.js';
-import { CREDENTIALS } from '../helpers/signer.js';
+import { CREDENTIALS, LEAD, startStandIn, VISIT } from '../helpers/signer.js';
 
 let lp: LivePersonStandIn;
 beforeAll(async () => {
