@@ -6,6 +6,8 @@ export type ConnectionInfo = {
 	clientAddress?: string;
 	/** The address the connection arrived at; a loopback one makes the endpoint guard against DNS rebinding. */
 	localAddress?: string;
+	/** The platform vouches for `clientAddress` (Workers' CF-Connecting-IP): its own X-Forwarded-For is no sign of an untrusted proxy. */
+	addressFromPlatform?: boolean;
 };
 
 /** The last entry of a header a proxy may have appended to: the one the brand's own proxy wrote. */

@@ -64,8 +64,9 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 	let warnedAboutProxy = false;
 
 	/** Once: a proxy's X-Forwarded-For that is not trusted means every client shares one address. */
-	function proxyWarning(request: Request): string | undefined {
-		if (settings.trustProxy || warnedAboutProxy || !request.headers.has('x-forwarded-for')) return undefined;
+	function proxyWarning(request: Request, connection: ConnectionInfo | undefined): string | undefined {
+		if (settings.trustProxy || warnedAboutProxy || connection?.addressFromPlatform) return undefined;
+		if (!request.headers.has('x-forwarded-for')) return undefined;
 		warnedAboutProxy = true;
 		return `X-Forwarded-For ignored: behind your own reverse proxy, set ${settings.names.trustProxy}=1 so that each client is rate-limited on its own and the endpoint sees its own origin`;
 	}
@@ -97,7 +98,7 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 	return async (request, connection) => {
 		const started = Date.now();
 		const entry: Partial<LogEntry> = {};
-		const warning = proxyWarning(request);
+		const warning = proxyWarning(request, connection);
 		const admitted = inFlight < settings.maxInFlight;
 		if (admitted) inFlight += 1;
 		let cors: Record<string, string> = {};

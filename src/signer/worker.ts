@@ -16,6 +16,7 @@ export default {
 		routes ??= signerRoutes(
 			lazySigner(() => ({ ...optionsFromEnv(env), log: (entry) => console.log(logLine(entry)) }), ENV_NAMES),
 		);
-		return routes(request, { clientAddress: request.headers.get('cf-connecting-ip') ?? undefined });
+		const clientAddress = request.headers.get('cf-connecting-ip') ?? undefined;
+		return routes(request, { clientAddress, addressFromPlatform: clientAddress !== undefined });
 	},
 };

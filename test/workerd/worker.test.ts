@@ -119,9 +119,10 @@ describe('lp-ea/signer/worker in workerd', () => {
 		expect(lp.received).toHaveLength(0);
 	});
 
-	test('logs one JSON line per request, with no secret', async () => {
-		await send(workers.urls.signer!, { ...VISIT, attributes: [LEAD] });
+	test('logs one JSON line per request, with no secret, and no proxy warning for Cloudflare\'s own X-Forwarded-For', async () => {
+		await send(workers.urls.signer!, { ...VISIT, attributes: [LEAD] }, { 'cf-connecting-ip': '203.0.113.1', 'x-forwarded-for': '203.0.113.1' });
 		await expect.poll(() => workers.logs(), { timeout: 5_000 }).toMatch(/"status":200/);
+		expect(workers.logs()).not.toContain('warning');
 		for (const secret of [CREDENTIALS.consumerSecret, CREDENTIALS.tokenSecret, VISIT.sid, 'OAuth ']) {
 			expect(workers.logs()).not.toContain(secret);
 		}
