@@ -56,7 +56,11 @@ export function flag(env: Env, name: string): boolean {
  */
 export function optionsFromEnv(env: Env): SignerOptions {
 	const problems = new ConfigProblems();
-	const text = (name: string) => (typeof env[name] === 'string' ? env[name] : undefined);
+	// A Workers [vars] entry may be a TOML number (LP_ACCOUNT = 12345678); anything else is no text.
+	const text = (name: string) => {
+		const value: unknown = env[name];
+		return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+	};
 	const options: SignerOptions = {
 		accounts: text('LP_ACCOUNT') ?? '',
 		consumerKey: text('LP_CONSUMER_KEY') ?? '',

@@ -72,3 +72,10 @@ test('from the environment, errors name the variable and never print its value',
 	expect(optionsFromEnv({ ...fine, LP_RATE_LIMIT: 'off' }).rateLimit).toBe(false);
 	expect(optionsFromEnv({ ...fine, LP_RATE_LIMIT: '5/60' }).rateLimit).toEqual({ burst: 5, perMinute: 60 });
 });
+
+test('a Workers env may hold numbers (TOML [vars]) where the Node environment holds text', () => {
+	const env = { LP_ACCOUNT: 1234, LP_CONSUMER_KEY: 'k', LP_CONSUMER_SECRET: 's', LP_ACCESS_TOKEN: 't', LP_ACCESS_TOKEN_SECRET: 'ts', LP_TIMEOUT_MS: 5000 };
+	const options = optionsFromEnv(env as unknown as Record<string, string>);
+	expect(options.accounts).toBe('1234');
+	expect(options.timeout).toBe(5000);
+});
