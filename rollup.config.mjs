@@ -23,7 +23,9 @@ const typesFor = (entries) => ({
 	generateBundle() {
 		for (const [name, source] of Object.entries(entries)) {
 			const target = source.replace(/^src\//, './types/').replace(/\.ts$/, '.js');
-			this.emitFile({ type: 'asset', fileName: `${name}.d.ts`, source: `export * from '${target}';\n` });
+			// `export *` passes on everything but a default export (the Worker's module object).
+			const reexport = `export * from '${target}';\n${name === 'signer-worker' ? `export { default } from '${target}';\n` : ''}`;
+			this.emitFile({ type: 'asset', fileName: `${name}.d.ts`, source: reexport });
 		}
 	},
 });
@@ -42,8 +44,19 @@ const globalTypes = (file) => ({
 const modules = {
 	'lp-ea': 'src/browser/index.ts',
 	signer: 'src/signer/index.ts',
-	'signer-node': 'src/signer/node-server.ts',
+	'signer-node': 'src/signer/node.ts',
 	testing: 'src/testing/index.ts',
+};
+const WORKER = 'src/signer/worker.ts';
+
+// For Workers: one file with its dependencies inside, deployable as is (wrangler, workerd).
+const worker = {
+	input: WORKER,
+	output: { file: 'dist/signer-worker.mjs', format: 'es', sourcemap: false },
+	plugins: [
+		nodeResolve({ browser: true }),
+		typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: 'dist', sourceMap: false }),
+	],
 };
 
 export default [
@@ -61,7 +74,7 @@ export default [
 		external: (id) => /^(ky|valibot|hono|@hono\/node-server|oauth-sign)(\/|$)/.test(id) || id.startsWith('node:'),
 		plugins: [
 			typescript({ tsconfig: './tsconfig.json', declaration: true, declarationDir: 'dist/types', outDir: 'dist' }),
-			typesFor(modules),
+			typesFor({ ...modules, 'signer-worker': WORKER }),
 			globalTypes('types/global.d.ts'),
 			{
 				name: 'cli-shebang',
@@ -69,4 +82,5 @@ export default [
 			},
 		],
 	},
+	worker,
 ];

@@ -1,39 +1,87 @@
 /// <reference types="node" />
 /**
  * `lp-ea-signer`: the signing endpoint as a Node server, configured from the environment.
- * One JSON line per request on stdout; configuration errors on stderr, naming the variable.
+ * One JSON line per request on stdout; configuration errors on stderr, every one at once,
+ * naming the variables and never printing a value.
  */
-import { ENV_NAMES, optionsFromEnv } from './env.js';
+import { readFileSync } from 'node:fs';
+import { decimal, ENV_NAMES, optionsFromEnv } from './env.js';
+import { logLine } from './log-line.js';
 import { startSignerServer } from './node-server.js';
-import { SignerConfigError } from './settings.js';
+import { ConfigProblems, MAX_TIMER_MS, SignerConfigError, wholeNumber, type SignerOptions } from './settings.js';
 
-function fail(message: string): never {
-	console.error(`lp-ea-signer: ${message}`);
+const USAGE = `Usage: lp-ea-signer [--help | --version]
+
+Serves the lp-ea signing endpoint: POST /lp-ea/events (OPTIONS for CORS preflight), GET /healthz.
+Configured from the environment:
+
+  LP_ACCOUNT                 required: the account id(s) served, comma-separated
+  LP_CONSUMER_KEY, LP_CONSUMER_SECRET, LP_ACCESS_TOKEN, LP_ACCESS_TOKEN_SECRET
+                             required: the LivePerson API key
+  LP_DOMAIN                  the LivePerson host; unset: looked up per account
+  LP_API_VERSION             the API's v parameter (default 1)
+  LP_ALLOWED_ORIGINS         origins allowed to call cross-origin, comma-separated
+  LP_TRUST_PROXY             1 behind your own reverse proxy: client address, scheme and host
+                             from X-Forwarded-For, -Proto and -Host
+  LP_RATE_LIMIT              BURST/PER_MINUTE per client (default 30/120), or off
+  LP_TIMEOUT_MS              wait for LivePerson and the domain lookup (default 10000)
+  LP_BODY_TIMEOUT_MS         wait for a client's body (default 10000)
+  LP_HEADERS_TIMEOUT_MS      wait for a client's headers (default 10000)
+  LP_MAX_IN_FLIGHT           requests handled at once, then 503 (default 512)
+  LP_MAX_BODY_BYTES          largest body (default 65536)
+  PORT, HOST                 where to listen (default 8787 on 127.0.0.1)
+`;
+
+function version(): string {
+	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+	return pkg.version;
+}
+
+type ServerSettings = { port: number; host: string; headersTimeout: number; signer: SignerOptions };
+
+/** Every setting, the server's and the signer's, checked together so that all problems show at once. */
+function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
+	const problems = new ConfigProblems();
+	const port = problems.check(() => wholeNumber(decimal(env, 'PORT'), 8787, 'PORT', 65_535, 0), 0);
+	const headersTimeout = problems.check(
+		() => wholeNumber(decimal(env, 'LP_HEADERS_TIMEOUT_MS'), 10_000, 'LP_HEADERS_TIMEOUT_MS', MAX_TIMER_MS),
+		0,
+	);
+	const host = env.HOST || '127.0.0.1';
+	if (!/^[a-z0-9.:_-]+$/i.test(host)) problems.list.push({ setting: 'HOST', problem: 'must be a host name or an IP address' });
+	const signer = problems.check(() => optionsFromEnv(env), undefined);
+	problems.throwIfAny();
+	return { port, host, headersTimeout, signer: signer! };
+}
+
+function fail(lines: string[]): never {
+	for (const line of lines) console.error(`lp-ea-signer: ${line}`);
 	process.exit(1);
 }
 
-function port(value: string | undefined): number {
-	if (value === undefined || value === '') return 8787;
-	const port = Number(value);
-	if (!Number.isInteger(port) || port < 0 || port > 65535) fail('PORT must be a port number from 0 to 65535');
-	return port;
-}
+async function main(args: string[]) {
+	if (args.includes('--help') || args.includes('-h')) return void process.stdout.write(USAGE);
+	if (args.includes('--version') || args.includes('-v')) return void console.log(version());
+	if (args.length > 0) fail([`unknown argument (see lp-ea-signer --help)`]);
 
-async function main() {
+	let settings: ServerSettings;
+	try {
+		settings = settingsFromEnv(process.env);
+	} catch (error) {
+		if (error instanceof SignerConfigError) fail(error.problems.map((p) => `${p.setting} ${p.problem}`));
+		throw error;
+	}
 	let server;
 	try {
 		server = await startSignerServer({
-			signer: {
-				...optionsFromEnv(process.env),
-				log: (entry) => console.log(JSON.stringify({ time: new Date().toISOString(), ...entry })),
-			},
+			signer: { ...settings.signer, log: (entry) => console.log(logLine(entry)) },
 			names: ENV_NAMES,
-			port: port(process.env.PORT),
-			host: process.env.HOST || '127.0.0.1',
+			port: settings.port,
+			host: settings.host,
+			headersTimeout: settings.headersTimeout,
 		});
 	} catch (error) {
-		if (error instanceof SignerConfigError) fail(error.message);
-		fail(`could not start: ${(error as Error).message}`);
+		fail([`could not listen on ${settings.host}:${settings.port} (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
 	}
 	console.log(`lp-ea-signer listening on ${server.url}/lp-ea/events`);
 
@@ -50,4 +98,4 @@ async function main() {
 	process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main();
+main(process.argv.slice(2));

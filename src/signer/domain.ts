@@ -1,50 +1,94 @@
 import ky from 'ky';
+import { isLoopback } from './address.js';
+import { withDeadline } from './deadline.js';
 import { Refusal } from './refusal.js';
 import { parseLivePersonOrigin, type Settings } from './settings.js';
 
-export type DomainResolver = (account: string) => Promise<string>;
+/** The LivePerson origin for an account, waited for no later than `deadline` (a Date.now() time). */
+export type DomainResolver = (account: string, deadline: number) => Promise<string>;
 
 type Cached = { origin: string; expires: number };
 
-async function lookup({ domainApi, timeout, fetch }: Settings, account: string): Promise<string> {
-	const url = `${domainApi}/api/account/${encodeURIComponent(account)}/service/smt/baseURI.json?version=1.0`;
-	let body: unknown;
+/** The domain API's answer is a few hundred bytes; more is not an answer. */
+const MAX_ANSWER_BYTES = 16 * 1024;
+
+const LIVEPERSON_HOST = /(^|\.)liveperson\.net$/;
+
+// Messages name the account only: never the lookup's URL or anything from its answer.
+const failed = (account: string) => new Refusal('bad-gateway', `could not look up the LivePerson domain of account ${account}`);
+const late = (account: string, ms: number) =>
+	new Refusal('timeout', `the LivePerson domain lookup for account ${account} took longer than ${ms} ms`);
+
+/**
+ * The answer becomes the upstream host, so it is held to LP_DOMAIN's rule and more: an https
+ * host under liveperson.net. Only a lookup API on loopback (a local stand-in) may answer with
+ * a loopback origin, on its own scheme.
+ */
+function upstreamOrigin(baseURI: unknown, domainApi: string): string | undefined {
+	if (typeof baseURI !== 'string') return undefined;
+	const api = new URL(domainApi);
 	try {
-		const response = await ky.get(url, {
-			timeout,
-			retry: 0,
-			throwHttpErrors: false,
-			redirect: 'manual',
-			...(fetch ? { fetch } : {}),
-		});
-		if (response.status !== 200) {
-			response.body?.cancel().catch(() => {});
-			throw new Error(`answered ${response.status}`);
+		if (isLoopback(api.hostname)) {
+			const local = new URL(`${api.protocol}//${baseURI}`);
+			if (isLoopback(local.hostname) && `${local.protocol}//${local.host}` === `${api.protocol}//${baseURI}`) return local.origin;
 		}
-		body = await response.json();
-	} catch (error) {
-		throw new Refusal('bad-gateway', `could not look up the LivePerson domain of account ${account} (${(error as Error).message})`);
-	}
-	const baseURI = (body as { baseURI?: unknown } | null)?.baseURI;
-	try {
-		// The answer becomes the upstream host, so it is held to the same rule as LP_DOMAIN.
-		return parseLivePersonOrigin(typeof baseURI === 'string' ? baseURI : '', 'baseURI');
+		const origin = new URL(parseLivePersonOrigin(baseURI, 'baseURI'));
+		return origin.protocol === 'https:' && LIVEPERSON_HOST.test(origin.hostname) ? origin.origin : undefined;
 	} catch {
-		throw new Refusal('bad-gateway', `the LivePerson domain lookup for account ${account} gave no usable host`);
+		return undefined;
 	}
+}
+
+async function readAnswer(response: Response): Promise<unknown> {
+	const text = await response.text();
+	if (text.length > MAX_ANSWER_BYTES) return undefined;
+	return JSON.parse(text);
+}
+
+/** One lookup, headers and body, within `settings.timeout`. */
+function lookup({ domainApi, timeout, fetch }: Settings, account: string): Promise<string> {
+	const url = `${domainApi}/api/account/${encodeURIComponent(account)}/service/smt/baseURI.json?version=1.0`;
+	return withDeadline(
+		timeout,
+		() => late(account, timeout),
+		async (signal) => {
+			let body: unknown;
+			try {
+				const response = await ky.get(url, {
+					signal,
+					timeout: false,
+					retry: 0,
+					throwHttpErrors: false,
+					redirect: 'manual',
+					...(fetch ? { fetch } : {}),
+				});
+				if (response.status !== 200) {
+					response.body?.cancel().catch(() => {});
+					throw failed(account);
+				}
+				body = await readAnswer(response);
+			} catch {
+				throw signal.aborted ? late(account, timeout) : failed(account);
+			}
+			const origin = upstreamOrigin((body as { baseURI?: unknown } | null)?.baseURI, domainApi);
+			if (!origin) throw new Refusal('bad-gateway', `the LivePerson domain lookup for account ${account} gave no LivePerson host`);
+			return origin;
+		},
+	);
 }
 
 /**
  * The LivePerson origin for an account: the configured domain, or the domain API's answer,
- * kept for `domainTtl`. Concurrent look-ups for one account share one request; a failed one
- * is not kept, so the next request tries again.
+ * kept for `domainTtl`. Concurrent look-ups for one account share one request, but each
+ * caller waits only until its own deadline; a failed lookup is not kept, so the next request
+ * tries again.
  */
 export function createDomainResolver(settings: Settings, now: () => number = Date.now): DomainResolver {
 	const { domain } = settings;
 	if (domain) return async () => domain;
 	const cache = new Map<string, Cached>();
 	const pending = new Map<string, Promise<string>>();
-	return (account) => {
+	return (account, deadline) => {
 		const hit = cache.get(account);
 		if (hit && hit.expires > now()) return Promise.resolve(hit.origin);
 		let lookingUp = pending.get(account);
@@ -57,6 +101,7 @@ export function createDomainResolver(settings: Settings, now: () => number = Dat
 				.finally(() => pending.delete(account));
 			pending.set(account, lookingUp);
 		}
-		return lookingUp;
+		const shared = lookingUp;
+		return withDeadline(deadline - now(), () => late(account, settings.timeout), () => shared);
 	};
 }

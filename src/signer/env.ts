@@ -1,4 +1,4 @@
-import { SignerConfigError, type SettingNames, type SignerOptions } from './settings.js';
+import { ConfigProblems, resolveSettings, SignerConfigError, type SettingNames, type SignerOptions } from './settings.js';
 
 /** The environment variable behind each setting, so that errors name what the operator sets. */
 export const ENV_NAMES: SettingNames = {
@@ -11,6 +11,8 @@ export const ENV_NAMES: SettingNames = {
 	apiVersion: 'LP_API_VERSION',
 	allowedOrigins: 'LP_ALLOWED_ORIGINS',
 	timeout: 'LP_TIMEOUT_MS',
+	bodyTimeout: 'LP_BODY_TIMEOUT_MS',
+	maxInFlight: 'LP_MAX_IN_FLIGHT',
 	maxBodyBytes: 'LP_MAX_BODY_BYTES',
 	rateLimit: 'LP_RATE_LIMIT',
 	trustProxy: 'LP_TRUST_PROXY',
@@ -22,10 +24,11 @@ export const ENV_NAMES: SettingNames = {
 
 export type Env = Record<string, string | undefined>;
 
-function number(env: Env, name: string): number | undefined {
+/** Decimal digits only: `0x10`, `1e3` or ` 80` are typos, not numbers. */
+export function decimal(env: Env, name: string): number | undefined {
 	const value = env[name];
 	if (value === undefined || value === '') return undefined;
-	if (!/^\d+$/.test(value)) throw new SignerConfigError(name, 'must be a positive whole number');
+	if (!/^\d{1,16}$/.test(value)) throw new SignerConfigError(name, 'must be a whole number written in decimal digits');
 	return Number(value);
 }
 
@@ -33,31 +36,50 @@ function number(env: Env, name: string): number | undefined {
 function rateLimit(value: string | undefined): SignerOptions['rateLimit'] {
 	if (value === undefined || value === '') return undefined;
 	if (value === 'off') return false;
-	const match = /^(\d+)\/(\d+)$/.exec(value);
+	const match = /^(\d{1,7})\/(\d{1,7})$/.exec(value);
 	if (!match) throw new SignerConfigError(ENV_NAMES.rateLimit, 'must be "off" or BURST/PER_MINUTE such as 30/120');
 	return { burst: Number(match[1]), perMinute: Number(match[2]) };
 }
 
+/** `1`/`true` or `0`/`false`; unset is false. */
+export function flag(env: Env, name: string): boolean {
+	const value = env[name];
+	if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+	if (value === '1' || value === 'true') return true;
+	throw new SignerConfigError(name, 'must be 1 (or true) or 0 (or false)');
+}
+
 /**
  * Signer options from environment variables: the Node server's settings, and a Workers
- * script's `env` just as well. Pass the result to `createSigner`, with `ENV_NAMES` when
- * errors should name the variables.
+ * script's `env` just as well. Every variable is checked here, and every problem is reported
+ * at once in one SignerConfigError that names the variables and holds none of their values.
  */
 export function optionsFromEnv(env: Env): SignerOptions {
-	return {
-		accounts: env.LP_ACCOUNT ?? '',
-		consumerKey: env.LP_CONSUMER_KEY ?? '',
-		consumerSecret: env.LP_CONSUMER_SECRET ?? '',
-		accessToken: env.LP_ACCESS_TOKEN ?? '',
-		accessTokenSecret: env.LP_ACCESS_TOKEN_SECRET ?? '',
-		domain: env.LP_DOMAIN || undefined,
-		apiVersion: env.LP_API_VERSION || undefined,
-		allowedOrigins: env.LP_ALLOWED_ORIGINS,
-		timeout: number(env, ENV_NAMES.timeout),
-		maxBodyBytes: number(env, ENV_NAMES.maxBodyBytes),
-		rateLimit: rateLimit(env.LP_RATE_LIMIT),
-		trustProxy: env.LP_TRUST_PROXY === '1' || env.LP_TRUST_PROXY === 'true',
-		domainApi: env.LP_DOMAIN_API || undefined,
-		domainTtl: number(env, ENV_NAMES.domainTtl),
+	const problems = new ConfigProblems();
+	// A Workers [vars] entry may be a TOML number (LP_ACCOUNT = 12345678); anything else is no text.
+	const text = (name: string) => {
+		const value: unknown = env[name];
+		return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 	};
+	const options: SignerOptions = {
+		accounts: text('LP_ACCOUNT') ?? '',
+		consumerKey: text('LP_CONSUMER_KEY') ?? '',
+		consumerSecret: text('LP_CONSUMER_SECRET') ?? '',
+		accessToken: text('LP_ACCESS_TOKEN') ?? '',
+		accessTokenSecret: text('LP_ACCESS_TOKEN_SECRET') ?? '',
+		domain: text('LP_DOMAIN') || undefined,
+		apiVersion: text('LP_API_VERSION') || undefined,
+		allowedOrigins: text('LP_ALLOWED_ORIGINS'),
+		timeout: problems.check(() => decimal(env, ENV_NAMES.timeout), undefined),
+		bodyTimeout: problems.check(() => decimal(env, ENV_NAMES.bodyTimeout), undefined),
+		maxInFlight: problems.check(() => decimal(env, ENV_NAMES.maxInFlight), undefined),
+		maxBodyBytes: problems.check(() => decimal(env, ENV_NAMES.maxBodyBytes), undefined),
+		rateLimit: problems.check(() => rateLimit(text('LP_RATE_LIMIT')), undefined),
+		trustProxy: problems.check(() => flag(env, ENV_NAMES.trustProxy), false),
+		domainApi: text('LP_DOMAIN_API') || undefined,
+		domainTtl: problems.check(() => decimal(env, ENV_NAMES.domainTtl), undefined),
+	};
+	problems.check(() => resolveSettings(options, ENV_NAMES), undefined);
+	problems.throwIfAny();
+	return options;
 }

@@ -1,17 +1,18 @@
 import * as v from 'valibot';
 import { envelopeSchema, type Envelope } from '../attributes/envelope.js';
 import { describeIssues } from '../attributes/index.js';
+import { clientKey, type ConnectionInfo } from './connection.js';
 import { createDomainResolver } from './domain.js';
 import { forward } from './forward.js';
 import { createOAuthSigner } from './oauth.js';
 import { checkOrigin, PREFLIGHT_HEADERS } from './origin.js';
 import { createRateLimiter } from './rate-limit.js';
 import { readBody } from './read-body.js';
+import { printable } from './log-line.js';
 import { jsonResponse, Refusal, refusalResponse } from './refusal.js';
 import { resolveSettings, type LogEntry, type SettingNames, type Settings, type SignerOptions } from './settings.js';
 
-/** What the platform knows of the connection; adapters fill it in. */
-export type ConnectionInfo = { clientAddress?: string };
+export type { ConnectionInfo } from './connection.js';
 
 export type SignerHandler = (request: Request, connection?: ConnectionInfo) => Promise<Response>;
 
@@ -37,56 +38,79 @@ function parseEnvelope(text: string): Envelope {
 	return parsed.output;
 }
 
-/** The last X-Forwarded-For entry is the one the brand's own proxy wrote; earlier ones are the caller's word. */
-function clientAddress(request: Request, connection: ConnectionInfo | undefined, trustProxy: boolean) {
-	const forwarded = trustProxy ? request.headers.get('x-forwarded-for')?.split(',').pop()?.trim() : undefined;
-	return forwarded || connection?.clientAddress;
-}
-
 async function shortHash(id: string): Promise<string> {
 	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(id));
 	return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Past `limit` requests at once, new ones are turned away at once rather than queued. */
+function busy(): Refusal {
+	return new Refusal('server-error', 'the signing endpoint is busy: try again in a second', { 'retry-after': '1' }, 503);
 }
 
 /**
  * The signing endpoint as a Web-standard handler: `(Request) => Promise<Response>`. It
  * validates the page's envelope with the same schemas the browser uses, refuses anything
  * that is not its own brand's, signs with OAuth 1.0 and forwards to LivePerson.
- * Bad options throw a SignerConfigError naming the option (or, with `names`, whatever the
- * operator calls it, such as an environment variable).
+ * Bad options throw a SignerConfigError naming every option at fault (or, with `names`,
+ * whatever the operator calls it, such as an environment variable).
  */
 export function createSigner(options: SignerOptions, names?: SettingNames): SignerHandler {
 	const settings: Settings = resolveSettings(options, names);
 	const resolveDomain = createDomainResolver(settings);
 	const sign = createOAuthSigner(settings.credentials);
 	const rateLimit = settings.rateLimit ? createRateLimiter(settings.rateLimit) : undefined;
+	let inFlight = 0;
+	let warnedAboutProxy = false;
+
+	/** Once: a proxy's X-Forwarded-For that is not trusted means every client shares one address. */
+	function proxyWarning(request: Request, connection: ConnectionInfo | undefined): string | undefined {
+		if (settings.trustProxy || warnedAboutProxy || connection?.addressFromPlatform) return undefined;
+		if (!request.headers.has('x-forwarded-for')) return undefined;
+		warnedAboutProxy = true;
+		return `X-Forwarded-For ignored: behind your own reverse proxy, set ${settings.names.trustProxy}=1 so that each client is rate-limited on its own and the endpoint sees its own origin`;
+	}
 
 	async function accept(request: Request, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
-		const client = clientAddress(request, connection, settings.trustProxy);
-		const wait = rateLimit && client ? rateLimit(client) : 0;
+		const wait = rateLimit ? rateLimit(clientKey(request, connection, settings.trustProxy)) : 0;
 		if (wait > 0) throw new Refusal('rate-limited', `too many requests: try again in ${wait} s`, { 'retry-after': String(wait) });
 		checkContentType(request);
-		const envelope = parseEnvelope(await readBody(request, settings.maxBodyBytes));
+		const envelope = parseEnvelope(await readBody(request, settings.maxBodyBytes, settings.bodyTimeout));
 		entry.account = envelope.account;
 		if (settings.log) entry.visitor = await shortHash(envelope.visitor);
 		if (!settings.accounts.has(envelope.account)) {
 			throw new Refusal('forbidden', `account ${envelope.account} is not served by this endpoint`);
 		}
-		await forward(settings, sign, await resolveDomain(envelope.account), envelope);
+		const origin = await resolveDomain(envelope.account, Date.now() + settings.timeout);
+		await forward(settings, sign, origin, envelope);
+	}
+
+	/** The CORS headers for this caller; a refused Origin is kept for the log before the refusal goes on. */
+	function corsFor(request: Request, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
+		try {
+			return checkOrigin(request, connection, settings).cors;
+		} catch (error) {
+			entry.origin = printable(request.headers.get('origin') ?? '');
+			throw error;
+		}
 	}
 
 	return async (request, connection) => {
 		const started = Date.now();
 		const entry: Partial<LogEntry> = {};
+		const warning = proxyWarning(request, connection);
+		const admitted = inFlight < settings.maxInFlight;
+		if (admitted) inFlight += 1;
 		let cors: Record<string, string> = {};
 		let response: Response;
 		try {
+			if (!admitted) throw busy();
 			if (request.method !== 'POST' && request.method !== 'OPTIONS') {
 				throw new Refusal('method-not-allowed', `${request.method} is not allowed: POST the attributes`, {
 					allow: 'POST, OPTIONS',
 				});
 			}
-			cors = checkOrigin(request, settings.allowedOrigins).cors;
+			cors = corsFor(request, connection, entry);
 			if (request.method === 'OPTIONS') {
 				response = new Response(null, { status: 204, headers: cors.vary ? { ...cors, ...PREFLIGHT_HEADERS } : {} });
 			} else {
@@ -95,13 +119,13 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 			}
 		} catch (error) {
 			// Anything unforeseen is answered in our words: an exception's text could hold what it should not.
-			response = refusalResponse(
-				error instanceof Refusal ? error : new Refusal('server-error', 'the signing endpoint failed'),
-				cors,
-			);
-			entry.code = error instanceof Refusal ? error.code : 'server-error';
+			const refusal = error instanceof Refusal ? error : new Refusal('server-error', 'the signing endpoint failed');
+			response = refusalResponse(refusal, cors);
+			entry.code = refusal.code;
+		} finally {
+			if (admitted) inFlight -= 1;
 		}
-		settings.log?.({ status: response.status, ...entry, ms: Date.now() - started });
+		settings.log?.({ status: response.status, ...entry, ms: Date.now() - started, ...(warning ? { warning } : {}) });
 		return response;
 	};
 }

@@ -3,6 +3,12 @@
  * `Request`, `Response`, `fetch` and Web Crypto (Node 20+, Workers, Deno, Bun).
  */
 export { createSigner, type ConnectionInfo, type SignerHandler } from './handler.js';
+export { lazySigner } from './lazy.js';
 export { ENV_NAMES, optionsFromEnv, type Env } from './env.js';
-export { SignerConfigError, type LogEntry, type RateLimitOptions, type SignerOptions } from './settings.js';
-export { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../shared/error-codes.js';
+export {
+	SignerConfigError,
+	type ConfigProblem,
+	type LogEntry,
+	type RateLimitOptions,
+	type SignerOptions,
+} from './settings.js';

@@ -1,35 +1,90 @@
 /// <reference types="node" />
-import { serve, type HttpBindings } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { createSigner } from './handler.js';
-import { jsonResponse } from './refusal.js';
-import type { SettingNames, SignerOptions } from './settings.js';
+import { printable } from './log-line.js';
+import { rememberConnection } from './node-http.js';
+import { serveNode } from './node-middleware.js';
+import { EVENTS_PATH, signerRoutes } from './routes.js';
+import { DEFAULT_BODY_TIMEOUT_MS, type LogEntry, type SettingNames, type SignerOptions } from './settings.js';
 
-export const EVENTS_PATH = '/lp-ea/events';
+export { EVENTS_PATH };
 
 export type SignerServerOptions = {
 	signer: SignerOptions;
 	names?: SettingNames;
 	port?: number;
 	host?: string;
+	/** Milliseconds a client may take to send its request headers. Default 10,000. */
+	headersTimeout?: number;
 };
 
 export type SignerServer = { url: string; close(): Promise<void> };
 
+/** How often Node looks for clients past their deadline; its default (30 s) lets them linger. */
+const DEADLINE_CHECK_MS = 1_000;
+
+/** The answer Node would give to a request it could not parse, and the status to log. */
+function clientErrorStatus(error: NodeJS.ErrnoException): number {
+	if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
+	if (error.code === 'HPE_HEADER_OVERFLOW') return 431;
+	return 400;
+}
+
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, log: ((entry: LogEntry) => void) | undefined) {
+	// A client that went away mid-request was refused by nobody: nothing to answer or log.
+	if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
+		socket.destroy();
+		return;
+	}
+	const status = clientErrorStatus(error);
+	log?.({ status, code: status === 408 ? 'timeout' : 'bad-request', ms: 0 });
+	socket.end(`HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+	socket.destroySoon();
+}
+
 /**
- * The signer on Node: `POST|OPTIONS /lp-ea/events` and `GET /healthz`, through
- * @hono/node-server. Resolves once it listens.
+ * The signer on Node: `POST|OPTIONS /lp-ea/events` and `GET /healthz`. Clients get
+ * `headersTimeout` for their headers and the signer's `bodyTimeout` more for the body, so that
+ * slow clients are dropped in seconds, not minutes. Resolves once it listens.
  */
-export function startSignerServer({ signer, names, port = 8787, host = '127.0.0.1' }: SignerServerOptions): Promise<SignerServer> {
-	const handle = createSigner(signer, names);
-	const fetch = (request: Request, env: HttpBindings) => {
-		const { pathname } = new URL(request.url);
-		if (pathname === EVENTS_PATH) return handle(request, { clientAddress: env.incoming.socket.remoteAddress });
-		if (pathname === '/healthz' && request.method === 'GET') return jsonResponse(200, { ok: true });
-		return jsonResponse(404, { error: { code: 'not-found', message: `nothing at ${pathname}: POST ${EVENTS_PATH}` } });
-	};
+export function startSignerServer({
+	signer,
+	names,
+	port = 8787,
+	host = '127.0.0.1',
+	headersTimeout = 10_000,
+}: SignerServerOptions): Promise<SignerServer> {
+	const routes = signerRoutes(createSigner(signer, names));
+	const log = signer.log;
+	const server: Server = createServer(
+		{
+			headersTimeout,
+			requestTimeout: headersTimeout + (signer.bodyTimeout ?? DEFAULT_BODY_TIMEOUT_MS),
+			connectionsCheckingInterval: Math.min(DEADLINE_CHECK_MS, headersTimeout),
+		},
+		(req, res) => {
+			const started = Date.now();
+			serveNode(
+				async (request, connection) => {
+					const response = await routes(request, connection);
+					// The handler logs its own requests; the rest are the adapter's to log.
+					const path = new URL(request.url).pathname;
+					if (path !== EVENTS_PATH) log?.({ status: response.status, ms: Date.now() - started, path: printable(path) });
+					return response;
+				},
+				req,
+				res,
+				log,
+			).catch(() => res.destroy());
+		},
+	);
+	server.on('connection', rememberConnection);
+	server.on('clientError', (error, socket) => answerClientError(error, socket as Socket, log));
 	return new Promise((resolve, reject) => {
-		const server = serve({ fetch: fetch as never, port, hostname: host }, (info: AddressInfo) => {
+		server.once('error', reject);
+		server.listen(port, host, () => {
+			const info = server.address() as AddressInfo;
 			const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
 			resolve({
 				url: `http://${shownHost}:${info.port}`,
@@ -37,10 +92,9 @@ export function startSignerServer({ signer, names, port = 8787, host = '127.0.0.
 					new Promise<void>((done) => {
 						server.close(() => done());
 						// Keep-alive sockets would hold close() open; idle ones can go now.
-						(server as import('node:http').Server).closeIdleConnections?.();
+						server.closeIdleConnections();
 					}),
 			});
 		});
-		server.once('error', reject);
 	});
 }

@@ -1,4 +1,8 @@
+import { isLoopback } from './address.js';
+import { printable } from './log-line.js';
 import { Refusal } from './refusal.js';
+import { lastEntry, type ConnectionInfo } from './connection.js';
+import type { Settings } from './settings.js';
 
 export type OriginCheck = {
 	/** Headers a browser needs to read the answer: set only for a listed cross-origin caller. */
@@ -6,25 +10,72 @@ export type OriginCheck = {
 };
 
 /**
- * Who may call. No Origin header: not a browser page (curl, a server), so CORS has nothing
- * to guard. An Origin on the endpoint's own host: the brand's own pages (compared by host so
- * that TLS ended at a proxy does not turn https pages into strangers). A listed origin: CORS
- * headers for it. Anything else, `null` included, is refused without CORS headers.
+ * The endpoint's own origin as the browser saw it: the request's URL, or, behind a trusted
+ * proxy, the scheme and host it forwarded. Malformed forwarded values are ignored.
  */
-export function checkOrigin(request: Request, allowed: ReadonlySet<string>): OriginCheck {
+export function ownOrigin(request: Request, trustProxy: boolean): URL {
+	const url = new URL(request.url);
+	if (!trustProxy) return url;
+	const proto = lastEntry(request, 'x-forwarded-proto')?.toLowerCase();
+	const host = lastEntry(request, 'x-forwarded-host');
+	try {
+		const own = new URL(`${proto === 'http' || proto === 'https' ? proto : url.protocol.slice(0, -1)}://${host ?? url.host}`);
+		return own.pathname === '/' && !own.username && !own.search ? own : url;
+	} catch {
+		return url;
+	}
+}
+
+const effectivePort = (url: URL) => url.port || (url.protocol === 'https:' ? '443' : '80');
+
+/**
+ * Same origin means the same scheme and host, http(s) only. A signer reached on a loopback
+ * address (its Host not vouched for by a trusted proxy) takes only loopback names on its own
+ * port as its own: a foreign name that resolves to 127.0.0.1 is a DNS rebinding attack.
+ */
+function isOwnOrigin(origin: URL, own: URL, loopbackBound: boolean): boolean {
+	if (!/^https?:$/.test(origin.protocol) || origin.protocol !== own.protocol) return false;
+	if (!loopbackBound) return origin.host === own.host;
+	return isLoopback(origin.hostname) && effectivePort(origin) === effectivePort(own);
+}
+
+/** Why a page is refused, in terms of the setting that would admit it. */
+function refusal(origin: string, parsed: URL | undefined, request: Request, settings: Settings): Refusal {
+	const { names } = settings;
+	const forwarded = [...request.headers.keys()].some((name) => name.startsWith('x-forwarded-'));
+	// Our own host on another scheme, or a proxy's headers: TLS or the Host was changed on the way.
+	const proxied = forwarded || parsed?.hostname === new URL(request.url).hostname;
+	const hint = !settings.trustProxy && proxied
+		? ` (behind your own reverse proxy, set ${names.trustProxy}=1 so that the endpoint sees its own origin)`
+		: '';
+	// CORS headers on the refusal let the page read "forbidden" and this message, not a bare network error.
+	return new Refusal(
+		'forbidden',
+		`origin ${printable(origin)} may not call this endpoint: add it to ${names.allowedOrigins}${hint}`,
+		{ 'access-control-allow-origin': origin, vary: 'Origin' },
+	);
+}
+
+/**
+ * Who may call. No Origin header: not a browser page (curl, a server), so CORS has nothing
+ * to guard. The endpoint's own origin: the brand's own pages. A listed origin: CORS headers
+ * for it. Anything else, `null` included, is refused.
+ */
+export function checkOrigin(request: Request, connection: ConnectionInfo | undefined, settings: Settings): OriginCheck {
 	const origin = request.headers.get('origin');
 	if (origin === null) return { cors: {} };
-	if (allowed.has(origin)) {
+	if (settings.allowedOrigins.has(origin)) {
 		return { cors: { 'access-control-allow-origin': origin, vary: 'Origin' } };
 	}
-	let host: string | undefined;
+	let parsed: URL | undefined;
 	try {
-		host = new URL(origin).host;
+		parsed = new URL(origin);
 	} catch {
 		// malformed: refused below
 	}
-	if (host && host === new URL(request.url).host) return { cors: {} };
-	throw new Refusal('forbidden', `origin ${origin.slice(0, 200)} is not allowed to call this endpoint`);
+	const loopbackBound = !settings.trustProxy && isLoopback(connection?.localAddress ?? '');
+	if (parsed && isOwnOrigin(parsed, ownOrigin(request, settings.trustProxy), loopbackBound)) return { cors: {} };
+	throw refusal(origin, parsed, request, settings);
 }
 
 export const PREFLIGHT_HEADERS = {

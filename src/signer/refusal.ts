@@ -1,19 +1,25 @@
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../shared/error-codes.js';
 
-/** A request the signer answers with an error: the code fixes the status. */
+/**
+ * A request the signer answers with an error: the code fixes the status, except where the
+ * contract's code has a more precise HTTP status (408 for a slow client, 503 when busy), which
+ * the page still reads as that code.
+ */
 export class Refusal extends Error {
 	override readonly name = 'Refusal';
 	readonly code: ErrorCode;
 	readonly headers: Record<string, string>;
+	readonly #status: number | undefined;
 
-	constructor(code: ErrorCode, message: string, headers: Record<string, string> = {}) {
+	constructor(code: ErrorCode, message: string, headers: Record<string, string> = {}, status?: number) {
 		super(message);
 		this.code = code;
 		this.headers = headers;
+		this.#status = status;
 	}
 
 	get status(): number {
-		return ERROR_STATUS[this.code] || 500;
+		return this.#status ?? (ERROR_STATUS[this.code] || 500);
 	}
 }
 

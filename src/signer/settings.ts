@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { visitSchema } from '../attributes/index.js';
+import { isLoopback } from './address.js';
 import type { OAuthCredentials } from './oauth.js';
 
 export type RateLimitOptions = {
@@ -16,6 +17,12 @@ export type LogEntry = {
 	account?: string;
 	/** A short SHA-256 of the visitor id: enough to follow one visitor, not to reveal the id. */
 	visitor?: string;
+	/** A refused Origin, made printable: what to add to the allowed origins if it is the brand's own. */
+	origin?: string;
+	/** Something the operator should fix, such as a proxy whose headers are not trusted. */
+	warning?: string;
+	/** The path of a request the Node adapter answered itself (404, health check). */
+	path?: string;
 };
 
 export type SignerOptions = {
@@ -31,8 +38,12 @@ export type SignerOptions = {
 	apiVersion?: string;
 	/** Origins allowed to call cross-origin. Same-host calls are always allowed. */
 	allowedOrigins?: string | readonly string[];
-	/** Milliseconds to wait for LivePerson (and the domain lookup). Default 10,000. */
+	/** Milliseconds to wait for LivePerson, and for the domain lookup as a whole. Default 10,000. */
 	timeout?: number;
+	/** Milliseconds a client may take to send its body. Default 10,000 (then 408). */
+	bodyTimeout?: number;
+	/** Requests handled at once; beyond it 503 with Retry-After. Default 512. */
+	maxInFlight?: number;
 	/** Largest request body accepted, in bytes. Default 65,536. */
 	maxBodyBytes?: number;
 	/** Per-client token bucket, or false to turn it off. */
@@ -56,6 +67,8 @@ export type Settings = {
 	apiVersion: string;
 	allowedOrigins: ReadonlySet<string>;
 	timeout: number;
+	bodyTimeout: number;
+	maxInFlight: number;
 	maxBodyBytes: number;
 	rateLimit: RateLimitOptions | false;
 	trustProxy: boolean;
@@ -63,16 +76,46 @@ export type Settings = {
 	domainTtl: number;
 	log?: (entry: LogEntry) => void;
 	fetch?: typeof globalThis.fetch;
+	/** What the operator calls each setting, for messages that tell which one to change. */
+	names: SettingNames;
 };
 
-/** A setting that is missing or malformed. The message names the setting and never holds its value. */
+export type ConfigProblem = { setting: string; problem: string };
+
+/**
+ * Settings that are missing or malformed, all of them at once. The message names each
+ * setting and never holds a value: an operator may have pasted a secret into the wrong one.
+ */
 export class SignerConfigError extends Error {
 	override readonly name = 'SignerConfigError';
+	/** The first setting at fault. */
 	readonly setting: string;
+	readonly problems: readonly ConfigProblem[];
 
-	constructor(setting: string, problem: string) {
-		super(`${setting} ${problem}`);
-		this.setting = setting;
+	constructor(setting: string | readonly ConfigProblem[], problem = '') {
+		const problems = typeof setting === 'string' ? [{ setting, problem }] : setting;
+		super(problems.map((p) => `${p.setting} ${p.problem}`).join('; '));
+		this.problems = problems;
+		this.setting = problems[0]?.setting ?? '';
+	}
+}
+
+/** Runs each check, keeping its problem and going on with the fallback, so that all are reported. */
+export class ConfigProblems {
+	readonly list: ConfigProblem[] = [];
+
+	check<T>(run: () => T, fallback: T): T {
+		try {
+			return run();
+		} catch (error) {
+			if (!(error instanceof SignerConfigError)) throw error;
+			this.list.push(...error.problems);
+			return fallback;
+		}
+	}
+
+	throwIfAny(): void {
+		if (this.list.length > 0) throw new SignerConfigError(this.list);
 	}
 }
 
@@ -89,6 +132,8 @@ export const OPTION_NAMES: SettingNames = {
 	apiVersion: 'apiVersion',
 	allowedOrigins: 'allowedOrigins',
 	timeout: 'timeout',
+	bodyTimeout: 'bodyTimeout',
+	maxInFlight: 'maxInFlight',
 	maxBodyBytes: 'maxBodyBytes',
 	rateLimit: 'rateLimit',
 	trustProxy: 'trustProxy',
@@ -98,7 +143,6 @@ export const OPTION_NAMES: SettingNames = {
 	fetch: 'fetch',
 };
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
 
 /**
@@ -116,7 +160,7 @@ export function parseLivePersonOrigin(value: string, setting: string): string {
 	if (url.origin === 'null' || url.username || url.password || url.search || url.hash || url.pathname !== '/') {
 		throw new SignerConfigError(setting, 'must be a host name or an origin, with no path, query or credentials');
 	}
-	if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))) return url.origin;
+	if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) return url.origin;
 	throw new SignerConfigError(setting, 'must use https (plain http only for a loopback host)');
 }
 
@@ -131,13 +175,26 @@ function secret(value: unknown, setting: string): string {
 	return value;
 }
 
-function positive(value: number | undefined, fallback: number, setting: string): number {
+/** How long a client may take to send its body, unless `bodyTimeout` says otherwise. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/** The longest delay timers accept: beyond it Node and browsers fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A whole number within bounds, or the fallback when unset. NaN (unparsable text) is malformed too. */
+export function wholeNumber(value: number | undefined, fallback: number, setting: string, max: number, min = 1): number {
 	if (value === undefined) return fallback;
-	if (!Number.isInteger(value) || value <= 0) throw new SignerConfigError(setting, 'must be a positive whole number');
+	if (!Number.isInteger(value) || value < min || value > max) {
+		throw new SignerConfigError(setting, `must be a whole number from ${min} to ${max}`);
+	}
 	return value;
 }
 
-function origin(value: string, setting: string): string {
+export function positive(value: number | undefined, fallback: number, setting: string): number {
+	return wholeNumber(value, fallback, setting, Number.MAX_SAFE_INTEGER);
+}
+
+function origin(value: string, setting: string, position: number): string {
 	let parsed: URL | undefined;
 	try {
 		parsed = new URL(value);
@@ -145,46 +202,68 @@ function origin(value: string, setting: string): string {
 		// reported below
 	}
 	if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== value.replace(/\/$/, '')) {
-		throw new SignerConfigError(setting, `must list origins such as https://www.example.com (got "${value}")`);
+		throw new SignerConfigError(setting, `must list origins such as https://www.example.com (entry ${position} is not one)`);
 	}
 	return parsed.origin;
 }
 
 const accountId = visitSchema.entries.account;
 
-export function resolveSettings(options: SignerOptions, names: SettingNames = OPTION_NAMES): Settings {
-	const accounts = list(options.accounts);
-	if (accounts.length === 0) throw new SignerConfigError(names.accounts, 'is required: the account id(s) to serve');
-	for (const account of accounts) {
-		if (!v.is(accountId, account)) throw new SignerConfigError(names.accounts, `holds an invalid account id "${account}"`);
-	}
-	const apiVersion = options.apiVersion ?? '1';
-	if (!/^\d+(\.\d+)?$/.test(apiVersion)) throw new SignerConfigError(names.apiVersion, 'must be a version number such as 1');
-	const rateLimit =
-		options.rateLimit === false
-			? false
-			: {
-					burst: positive(options.rateLimit?.burst, 30, names.rateLimit),
-					perMinute: positive(options.rateLimit?.perMinute, 120, names.rateLimit),
-				};
+function accountList(value: SignerOptions['accounts'], setting: string): string[] {
+	const accounts = list(value);
+	if (accounts.length === 0) throw new SignerConfigError(setting, 'is required: the account id(s) to serve');
+	const bad = accounts.findIndex((account) => !v.is(accountId, account));
+	if (bad >= 0) throw new SignerConfigError(setting, `entry ${bad + 1} is not an account id (digits, letters, '-', '_', '.')`);
+	return accounts;
+}
+
+function rateLimitSettings(value: SignerOptions['rateLimit'], setting: string): RateLimitOptions | false {
+	if (value === false) return false;
 	return {
-		accounts: new Set(accounts),
+		burst: wholeNumber(value?.burst, 30, setting, 1_000_000),
+		perMinute: wholeNumber(value?.perMinute, 120, setting, 1_000_000),
+	};
+}
+
+/** Every option checked, every problem reported at once in one SignerConfigError. */
+export function resolveSettings(options: SignerOptions, names: SettingNames = OPTION_NAMES): Settings {
+	const problems = new ConfigProblems();
+	const check = problems.check.bind(problems);
+	const apiVersion = options.apiVersion ?? '1';
+	const settings: Settings = {
+		accounts: new Set(check(() => accountList(options.accounts, names.accounts), [])),
 		credentials: {
-			consumerKey: secret(options.consumerKey, names.consumerKey),
-			consumerSecret: secret(options.consumerSecret, names.consumerSecret),
-			token: secret(options.accessToken, names.accessToken),
-			tokenSecret: secret(options.accessTokenSecret, names.accessTokenSecret),
+			consumerKey: check(() => secret(options.consumerKey, names.consumerKey), ''),
+			consumerSecret: check(() => secret(options.consumerSecret, names.consumerSecret), ''),
+			token: check(() => secret(options.accessToken, names.accessToken), ''),
+			tokenSecret: check(() => secret(options.accessTokenSecret, names.accessTokenSecret), ''),
 		},
-		domain: options.domain ? parseLivePersonOrigin(options.domain, names.domain) : undefined,
-		apiVersion,
-		allowedOrigins: new Set(list(options.allowedOrigins).map((o) => origin(o, names.allowedOrigins))),
-		timeout: positive(options.timeout, 10_000, names.timeout),
-		maxBodyBytes: positive(options.maxBodyBytes, 64 * 1024, names.maxBodyBytes),
-		rateLimit,
+		domain: options.domain ? check(() => parseLivePersonOrigin(options.domain!, names.domain), undefined) : undefined,
+		apiVersion: check(() => {
+			if (!/^\d{1,4}(\.\d{1,4})?$/.test(apiVersion)) throw new SignerConfigError(names.apiVersion, 'must be a version number such as 1');
+			return apiVersion;
+		}, '1'),
+		allowedOrigins: new Set(
+			check(() => list(options.allowedOrigins).map((o, i) => origin(o, names.allowedOrigins, i + 1)), []),
+		),
+		timeout: check(() => wholeNumber(options.timeout, 10_000, names.timeout, MAX_TIMER_MS), 10_000),
+		bodyTimeout: check(
+			() => wholeNumber(options.bodyTimeout, DEFAULT_BODY_TIMEOUT_MS, names.bodyTimeout, MAX_TIMER_MS),
+			DEFAULT_BODY_TIMEOUT_MS,
+		),
+		maxInFlight: check(() => wholeNumber(options.maxInFlight, 512, names.maxInFlight, 1_000_000), 512),
+		maxBodyBytes: check(() => wholeNumber(options.maxBodyBytes, 64 * 1024, names.maxBodyBytes, 16 * 1024 * 1024), 0),
+		rateLimit: check(() => rateLimitSettings(options.rateLimit, names.rateLimit), false),
 		trustProxy: options.trustProxy ?? false,
-		domainApi: parseLivePersonOrigin(options.domainApi ?? 'https://api.liveperson.net', names.domainApi),
-		domainTtl: positive(options.domainTtl, 60 * 60 * 1000, names.domainTtl),
+		domainApi: check(
+			() => parseLivePersonOrigin(options.domainApi ?? 'https://api.liveperson.net', names.domainApi),
+			'https://api.liveperson.net',
+		),
+		domainTtl: check(() => wholeNumber(options.domainTtl, 60 * 60 * 1000, names.domainTtl, MAX_TIMER_MS), 0),
 		log: options.log,
 		fetch: options.fetch,
+		names,
 	};
+	problems.throwIfAny();
+	return settings;
 }

@@ -296,8 +296,8 @@ describe('cross-origin', () => {
 	test('a foreign origin is refused and nothing reaches LivePerson', async () => {
 		await customPage(foreignPages, `data-endpoint="${crossSigner.url}/lp-ea/events"`);
 		const result = await outcome('lpEA.lead({ leadId: "foreign" })');
-		// Refused without CORS headers, the browser hides the answer from the page.
-		expect(result).toMatchObject({ ok: false, code: 'network', status: 0 });
+		// The refusal carries CORS headers, so the page reads why (forbidden), not a bare network error.
+		expect(result).toMatchObject({ ok: false, code: 'forbidden', status: 403 });
 		expect(demo.liveperson.received).toHaveLength(0);
 	});
 });

@@ -30,3 +30,13 @@ export function post(body: unknown, init: { headers?: Record<string, string>; ur
 		body: typeof body === 'string' ? body : JSON.stringify(body),
 	});
 }
+
+/** A POST whose body is a stream, arriving as the stream yields it. */
+export function streamingPost(body: ReadableStream<Uint8Array>) {
+	return new Request('https://brand.example/lp-ea/events', {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body,
+		duplex: 'half',
+	} as RequestInit);
+}

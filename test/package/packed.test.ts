@@ -107,7 +107,8 @@ function typecheck(files: Record<string, string>, options: ts.CompilerOptions): 
 const CONSUMER = `/// <reference types="lp-ea/global" />
 import { createClient, lead, LpEAError, SERVICE_STATUS, type Client } from 'lp-ea';
 import { createSigner, type SignerOptions } from 'lp-ea/signer';
-import { startSignerServer } from 'lp-ea/signer/node';
+import { createSignerMiddleware, startSignerServer } from 'lp-ea/signer/node';
+import worker from 'lp-ea/signer/worker';
 import { startLivePerson, type Received } from 'lp-ea/testing';
 
 const client: Client = createClient({ endpoint: 'https://signer.example.com/lp-ea/events' });
@@ -120,6 +121,8 @@ const options: SignerOptions = { accounts: '1', consumerKey: 'k', consumerSecret
 const handle: (request: Request) => Promise<Response> = createSigner(options);
 const server: Promise<{ url: string; close(): Promise<void> }> = startSignerServer({ signer: options, port: 0 });
 const verified = (record: Received): boolean => record.verified;
+const middleware: (req: never, res: never, next: (error?: unknown) => void) => void = createSignerMiddleware(options);
+const onWorkers: Promise<Response> | Response = worker.fetch(new Request('https://signer.example.com/lp-ea/events'), { LP_ACCOUNT: '1' });
 const lp = startLivePerson({ accounts: ['1'], credentials: { consumerKey: 'k', consumerSecret: 's', token: 't', tokenSecret: 'u' } });
 // @ts-expect-error not a lead field
 void lead({ vaule: 200 });
@@ -129,7 +132,7 @@ void client.lead({ value: '200' });
 void lpEA.service({ status: 'finished' });
 // @ts-expect-error the stand-in needs credentials
 void startLivePerson({ accounts: ['1'] });
-export { sent, approved, fromTag, same, errorClass, handle, server, verified, lp };
+export { sent, approved, fromTag, same, errorClass, handle, server, verified, middleware, onWorkers, lp };
 `;
 
 describe('TypeScript against the packed package', () => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import { CREDENTIALS, LEAD, startStandIn, VISIT } from '../helpers/signer.js';
@@ -83,10 +84,64 @@ test('serves POST /lp-ea/events, GET /healthz, logs one line per request, stops 
 		.split('\n')
 		.filter((line) => line.startsWith('{'))
 		.map((line) => JSON.parse(line));
-	expect(lines.map((line) => line.status)).toEqual([200, 403]);
+	expect(lines.map((line) => line.status)).toEqual([200, 200, 404, 403]);
+	expect(lines.map((line) => line.path)).toEqual([undefined, '/healthz', '/elsewhere', undefined]);
 	expect(lines[0]).toMatchObject({ account: '1234', visitor: expect.stringMatching(/^[0-9a-f]{16}$/) });
 	const everything = proc.out() + proc.err();
 	for (const secret of [CREDENTIALS.consumerSecret, CREDENTIALS.tokenSecret, VISIT.sid, VISIT.visitor, 'OAuth ']) {
 		expect(everything).not.toContain(secret);
 	}
+});
+
+test('every problem is reported at once, each by name, with no value echoed', async () => {
+	const pasted = 'sk_live_PASTED_BY_MISTAKE';
+	const proc = run({
+		...env(),
+		LP_ACCOUNT: `12/34,${pasted}`,
+		LP_ALLOWED_ORIGINS: `https://ok.example,${pasted}2`,
+		LP_CONSUMER_KEY: undefined,
+		LP_TIMEOUT_MS: 'soon',
+		PORT: '0x1F90',
+	});
+	const [code] = await once(proc.child, 'exit');
+	expect(code).toBe(1);
+	for (const name of ['LP_ACCOUNT', 'LP_ALLOWED_ORIGINS', 'LP_CONSUMER_KEY', 'LP_TIMEOUT_MS', 'PORT']) expect(proc.err()).toContain(name);
+	expect(proc.err().trim().split('\n')).toHaveLength(5);
+	expect(proc.err() + proc.out()).not.toContain(pasted);
+	expect(proc.err()).not.toContain('12/34');
+	expect(proc.err()).not.toContain('soon');
+});
+
+test.each([
+	['LP_TIMEOUT_MS', '99999999999'],
+	['LP_TIMEOUT_MS', '0'],
+	['LP_BODY_TIMEOUT_MS', '3000000000'],
+	['LP_HEADERS_TIMEOUT_MS', '1e4'],
+	['LP_MAX_BODY_BYTES', '0'],
+	['LP_MAX_IN_FLIGHT', '-1'],
+	['LP_RATE_LIMIT', '0/10'],
+	['LP_TRUST_PROXY', 'yes please'],
+	['PORT', '65536'],
+	['PORT', ' 80'],
+	['PORT', '0x1F90'],
+])('%s=%j is out of bounds: the server does not start', async (name, value) => {
+	const proc = run({ ...env(), [name]: value });
+	const [code] = await once(proc.child, 'exit');
+	expect(code).toBe(1);
+	expect(proc.err()).toContain(name);
+	expect(proc.out()).not.toContain('listening');
+});
+
+test('--help lists the settings, --version prints the package version; neither starts a server', async () => {
+	const helped = spawn(process.execPath, [CLI, '--help']);
+	let usage = '';
+	helped.stdout.on('data', (d) => (usage += d));
+	expect((await once(helped, 'exit'))[0]).toBe(0);
+	for (const name of ['LP_ACCOUNT', 'LP_TRUST_PROXY', 'LP_ALLOWED_ORIGINS', 'PORT']) expect(usage).toContain(name);
+	const versioned = spawn(process.execPath, [CLI, '--version']);
+	let version = '';
+	versioned.stdout.on('data', (d) => (version += d));
+	expect((await once(versioned, 'exit'))[0]).toBe(0);
+	const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+	expect(version.trim()).toBe(pkg.version);
 });

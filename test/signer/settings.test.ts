@@ -62,11 +62,20 @@ test('from the environment, errors name the variable and never print its value',
 		LP_ACCESS_TOKEN: 't',
 		LP_ACCESS_TOKEN_SECRET: 'shh-token-secret',
 	};
-	const error = configError(() => createSigner(optionsFromEnv(env), ENV_NAMES));
+	const error = configError(() => optionsFromEnv(env));
 	expect(error.setting).toBe('LP_CONSUMER_SECRET');
+	expect(configError(() => createSigner({ ...optionsFromEnv({ ...env, LP_CONSUMER_SECRET: 'ok' }), consumerSecret: ' x' }, ENV_NAMES)).setting).toBe('LP_CONSUMER_SECRET');
 	expect(error.message).not.toContain('shh');
-	expect(configError(() => optionsFromEnv({ ...env, LP_TIMEOUT_MS: 'soon' })).setting).toBe('LP_TIMEOUT_MS');
-	expect(configError(() => optionsFromEnv({ ...env, LP_RATE_LIMIT: 'lots' })).setting).toBe('LP_RATE_LIMIT');
-	expect(optionsFromEnv({ ...env, LP_RATE_LIMIT: 'off' }).rateLimit).toBe(false);
-	expect(optionsFromEnv({ ...env, LP_RATE_LIMIT: '5/60' }).rateLimit).toEqual({ burst: 5, perMinute: 60 });
+	const fine = { ...env, LP_CONSUMER_SECRET: 'shh-secret' };
+	expect(configError(() => optionsFromEnv({ ...fine, LP_TIMEOUT_MS: 'soon' })).setting).toBe('LP_TIMEOUT_MS');
+	expect(configError(() => optionsFromEnv({ ...fine, LP_RATE_LIMIT: 'lots' })).setting).toBe('LP_RATE_LIMIT');
+	expect(optionsFromEnv({ ...fine, LP_RATE_LIMIT: 'off' }).rateLimit).toBe(false);
+	expect(optionsFromEnv({ ...fine, LP_RATE_LIMIT: '5/60' }).rateLimit).toEqual({ burst: 5, perMinute: 60 });
+});
+
+test('a Workers env may hold numbers (TOML [vars]) where the Node environment holds text', () => {
+	const env = { LP_ACCOUNT: 1234, LP_CONSUMER_KEY: 'k', LP_CONSUMER_SECRET: 's', LP_ACCESS_TOKEN: 't', LP_ACCESS_TOKEN_SECRET: 'ts', LP_TIMEOUT_MS: 5000 };
+	const options = optionsFromEnv(env as unknown as Record<string, string>);
+	expect(options.accounts).toBe('1234');
+	expect(options.timeout).toBe(5000);
 });

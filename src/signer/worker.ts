@@ -1,0 +1,22 @@
+/**
+ * lp-ea/signer/worker: the signing endpoint as a Workers module. Configured from `env` with
+ * the Node server's names (LP_ACCOUNT, LP_CONSUMER_KEY, …), one signer per isolate so that
+ * the rate limit and the domain cache last across requests, the client address from
+ * Cloudflare's `CF-Connecting-IP`.
+ */
+import { ENV_NAMES, optionsFromEnv, type Env } from './env.js';
+import { lazySigner } from './lazy.js';
+import { logLine } from './log-line.js';
+import { signerRoutes } from './routes.js';
+
+let routes: ReturnType<typeof signerRoutes> | undefined;
+
+export default {
+	fetch(request: Request, env: Env): Promise<Response> | Response {
+		routes ??= signerRoutes(
+			lazySigner(() => ({ ...optionsFromEnv(env), log: (entry) => console.log(logLine(entry)) }), ENV_NAMES),
+		);
+		const clientAddress = request.headers.get('cf-connecting-ip') ?? undefined;
+		return routes(request, { clientAddress, addressFromPlatform: clientAddress !== undefined });
+	},
+};

@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+
+const WORKERD: string = createRequire(import.meta.url)('workerd').default;
+const BUNDLE = new URL('../../dist/signer-worker.mjs', import.meta.url).pathname;
+
+/** No newer than the workerd binary in package.json (1.20261023.1). */
+const COMPATIBILITY_DATE = '2026-10-23';
+
+export type Workers = { urls: Record<string, string>; logs: () => string; close(): Promise<void> };
+
+const text = (value: string) => JSON.stringify(value);
+
+/**
+ * dist/signer-worker.mjs in Cloudflare's own runtime: one workerd process, one socket per
+ * named worker, each with its own `env`. Outbound fetch may reach loopback only (the stand-in).
+ */
+export async function startWorkers(workers: Record<string, Record<string, string>>): Promise<Workers> {
+	const dir = mkdtempSync(join(tmpdir(), 'lp-ea-workerd-'));
+	copyFileSync(BUNDLE, join(dir, 'signer-worker.mjs'));
+	const names = Object.keys(workers);
+	const config = `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+${names.map((name) => `    (name = ${text(name)}, worker = .${name}),`).join('\n')}
+    (name = "loopback", network = (allow = ["local"])),
+  ],
+  sockets = [
+${names.map((name) => `    (name = ${text(name)}, address = "127.0.0.1:0", http = (), service = ${text(name)}),`).join('\n')}
+  ],
+);
+${names
+	.map(
+		(name) => `
+const ${name} :Workerd.Worker = (
+  modules = [(name = "worker.mjs", esModule = embed "signer-worker.mjs")],
+  compatibilityDate = ${text(COMPATIBILITY_DATE)},
+  bindings = [${Object.entries(workers[name]!)
+		.map(([key, value]) => `(name = ${text(key)}, text = ${text(value)})`)
+		.join(', ')}],
+  globalOutbound = "loopback",
+);`,
+	)
+	.join('\n')}
+`;
+	writeFileSync(join(dir, 'config.capnp'), config);
+	const child: ChildProcess = spawn(WORKERD, ['serve', join(dir, 'config.capnp'), '--control-fd', '3'], {
+		stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+	});
+	let logs = '';
+	child.stdout!.on('data', (d) => (logs += d));
+	child.stderr!.on('data', (d) => (logs += d));
+	const urls: Record<string, string> = {};
+	const control = child.stdio[3] as Readable;
+	let pending = '';
+	await new Promise<void>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`workerd did not listen: ${logs}`)), 20_000);
+		child.once('exit', (code) => reject(new Error(`workerd exited ${code}: ${logs}`)));
+		control.on('data', (chunk) => {
+			pending += chunk;
+			for (const line of pending.split('\n').slice(0, -1)) {
+				const event = JSON.parse(line) as { event: string; socket: string; port: number };
+				if (event.event === 'listen') urls[event.socket] = `http://127.0.0.1:${event.port}`;
+			}
+			pending = pending.slice(pending.lastIndexOf('\n') + 1);
+			if (names.every((name) => urls[name])) {
+				clearTimeout(timer);
+				resolve();
+			}
+		});
+	});
+	return {
+		urls,
+		logs: () => logs,
+		close: async () => {
+			if (child.exitCode === null) {
+				child.kill('SIGTERM');
+				await new Promise((done) => child.once('exit', done));
+			}
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
