@@ -17,13 +17,19 @@ afterAll(async () => {
 	await lp.close();
 });
 
-/** A POST as a same-origin page's request reaches the signer through a proxy that sets `host`. */
-function viaProxy(host: string, to = signer): Promise<{ status: number; body: string }> {
+/** A POST as a same-origin page's request reaches the signer through a proxy that sets `host` (and any extra headers). */
+function viaProxy(host: string, to = signer, extra: Record<string, string> = {}): Promise<{ status: number; body: string }> {
 	const body = JSON.stringify({ account: '1234', visitor: 'v', sid: 's', attributes: [{ type: 'lead', lead: {} }] });
 	const { port } = new URL(to.url);
 	return new Promise((resolve, reject) => {
 		const req = request(
-			{ host: '127.0.0.1', port, path: '/lp-ea/events', method: 'POST', headers: { host, origin: 'https://www.example.com', 'content-type': 'application/json' } },
+			{
+				host: '127.0.0.1',
+				port,
+				path: '/lp-ea/events',
+				method: 'POST',
+				headers: { host, origin: 'https://www.example.com', 'content-type': 'application/json', ...extra },
+			},
 			(res) => {
 				let text = '';
 				res.on('data', (chunk) => (text += chunk));
@@ -39,14 +45,29 @@ test('a proxy that rewrites Host to the upstream: the site\'s own page is refuse
 	const { port } = new URL(signer.url);
 	const answer = await viaProxy(`127.0.0.1:${port}`);
 	expect(answer.status).toBe(403);
-	expect(JSON.parse(answer.body)).toEqual({ error: { code: 'forbidden', message: 'origin https://www.example.com is not allowed to call this endpoint' } });
+	expect(JSON.parse(answer.body)).toEqual({
+		error: { code: 'forbidden', message: 'origin https://www.example.com may not call this endpoint: add it to allowedOrigins' },
+	});
 	expect(lp.received).toHaveLength(0);
 });
 
-test('the fix: a proxy that passes the original Host through (proxy_set_header Host $host)', async () => {
+test('passing only the original Host to a loopback-bound signer is not enough: it could be DNS rebinding', async () => {
 	const answer = await viaProxy('www.example.com');
-	expect(answer.status).toBe(200);
-	expect(lp.received[0]).toMatchObject({ status: 200, verified: true });
+	expect(answer.status).toBe(403);
+	expect(lp.received).toHaveLength(0);
+});
+
+test('the fix: LP_TRUST_PROXY=1 and the proxy forwards the scheme and host the browser saw (the nginx recipe)', async () => {
+	const trusting = await startSignerServer({ signer: { ...lp.signerOptions, rateLimit: false, trustProxy: true }, port: 0 });
+	try {
+		const { port } = new URL(trusting.url);
+		const forwarded = { 'x-forwarded-host': 'www.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
+		const answer = await viaProxy(`127.0.0.1:${port}`, trusting, forwarded);
+		expect(answer.status).toBe(200);
+		expect(lp.received[0]).toMatchObject({ status: 200, verified: true });
+	} finally {
+		await trusting.close();
+	}
 });
 
 test('or the other fix: the site\'s origin listed in LP_ALLOWED_ORIGINS', async () => {
