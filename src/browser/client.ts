@@ -1,28 +1,41 @@
 import * as v from 'valibot';
 import {
-	attributeSchema,
+	ATTRIBUTE_TYPES,
 	describeIssues,
+	schemaFor,
+	withNumbers,
 	type Attribute,
 	type AttributeInput,
+	type CartFields,
+	type CtmrinfoFields,
+	type ErrorFields,
 	type LeadFields,
+	type MrktInfoFields,
+	type PersonalFields,
+	type ProdViewFields,
+	type PurchaseFields,
+	type SearchInfoFields,
 	type ServiceFields,
 	type Visit,
 } from '../attributes/index.js';
+import { shape } from '../attributes/fields.js';
 import { createBatcher, type Batcher } from './batch.js';
 import { LpEAError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createTransport } from './transport.js';
-import { checkVisit, paramNames, readVisit, type VisitParamNames, type VisitState } from './visit.js';
+import { checkVisit, readVisit, type VisitParamNames, type VisitSource } from './visit.js';
 
 export const DEFAULT_ENDPOINT = '/lp-ea/events';
 export const DEFAULT_TIMEOUT = 10_000;
+/** How often a call waiting for LivePerson's Web Tag looks again. */
+const TAG_POLL_MS = 50;
 
 export type ClientOptions = {
 	/** Where the signing endpoint is, relative to the page or absolute. Default `/lp-ea/events`. */
 	endpoint?: string;
 	/** Log every step to the console. */
 	debug?: boolean;
-	/** Milliseconds to wait for the signing endpoint. Default 10,000. */
+	/** Milliseconds to wait for the signing endpoint (and for LivePerson's Web Tag). Default 10,000. */
 	timeout?: number;
 	/** The page URL's parameter names, where a brand's links use others. */
 	params?: Partial<VisitParamNames>;
@@ -32,11 +45,21 @@ export type ClientOptions = {
 	fetch?: typeof globalThis.fetch;
 };
 
+/** One helper per LivePerson type, named as LivePerson names it, building the attribute as documented. */
 export type Client = {
 	lead(fields?: LeadFields): Promise<void>;
 	service(fields?: ServiceFields): Promise<void>;
+	cart(fields: CartFields): Promise<void>;
+	purchase(fields?: PurchaseFields): Promise<void>;
+	prodView(fields?: ProdViewFields): Promise<void>;
+	/** Beware `customerId`: LivePerson may then treat the visit as authenticated and fail the call. */
+	ctmrinfo(fields?: CtmrinfoFields): Promise<void>;
+	mrktInfo(fields?: MrktInfoFields): Promise<void>;
+	personal(fields?: PersonalFields): Promise<void>;
+	error(fields?: ErrorFields): Promise<void>;
+	searchInfo(fields: SearchInfoFields): Promise<void>;
 	send(...attributes: AttributeInput[]): Promise<void>;
-	/** The visit this page reports to, or null when account, visitor or sid is unknown. */
+	/** The visit this page reports to, or null while account, visitor or sid is unknown. */
 	readonly visit: Visit | null;
 };
 
@@ -50,8 +73,8 @@ function sessionStore(): Storage | undefined {
 
 function validate(inputs: readonly unknown[], name: (index: number) => string): Attribute[] {
 	return inputs.map((input, index) => {
-		const parsed = v.safeParse(attributeSchema, input);
-		if (parsed.success) return parsed.output;
+		const parsed = v.safeParse(schemaFor(input), input);
+		if (parsed.success) return withNumbers(parsed.output);
 		throw new LpEAError('invalid', 0, `${describeIssues(parsed.issues, name(index))}; nothing was sent`);
 	});
 }
@@ -59,42 +82,60 @@ function validate(inputs: readonly unknown[], name: (index: number) => string): 
 export function createClient(options: ClientOptions = {}): Client {
 	const log = createLogger(options.debug);
 	const page = globalThis.location?.href;
-	const state: VisitState = options.visit
-		? checkVisit(options.visit)
+	const given = options.visit && checkVisit(options.visit);
+	const visitNow: VisitSource = given
+		? () => given
 		: page
-			? readVisit(page, sessionStore(), paramNames(options.params), log)
-			: { visit: null, problem: 'there is no page URL to read the visit from; pass `visit`' };
+			? readVisit(page, sessionStore(), options.params, log)
+			: () => ({ visit: null, problem: 'there is no page URL to read the visit from; pass `visit`' });
 
 	const timeout = options.timeout ?? DEFAULT_TIMEOUT;
 	// A relative endpoint resolves like a link (so <base href> counts); same-origin is the page's own.
 	const endpoint = new URL(options.endpoint || DEFAULT_ENDPOINT, globalThis.document?.baseURI ?? page);
-	const batch: Batcher | undefined = state.visit
-		? createBatcher(
-				state.visit,
-				createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log }),
-				log,
-			)
-		: undefined;
+	const transport = createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log });
+	let batch: Batcher | undefined;
+	const batchFor = (visit: Visit) => (batch ??= createBatcher(visit, transport, log));
+
+	/** The visit once LivePerson's Web Tag has it, looked for until the call's timeout. */
+	const visitLater = () =>
+		new Promise<Visit>((resolve, reject) => {
+			const giveUp = Date.now() + timeout;
+			const look = () => {
+				const { visit, problem } = visitNow();
+				if (visit) resolve(visit);
+				else if (Date.now() < giveUp) setTimeout(look, TAG_POLL_MS);
+				else reject(new LpEAError('no-visit', 0, `${problem}; nothing was sent`));
+			};
+			look();
+		});
 
 	function enqueue(inputs: readonly unknown[], name: (index: number) => string): Promise<void> {
 		try {
-			if (!batch) throw new LpEAError('no-visit', 0, `${state.problem}; nothing was sent`);
 			if (inputs.length === 0) throw new LpEAError('invalid', 0, 'send() needs at least one attribute');
 			const attributes = validate(inputs, name);
-			log('queued', attributes);
-			return batch(attributes);
+			if (attributes.some((attribute) => (attribute as { info?: { customerId?: string } }).info?.customerId != null)) {
+				log('warning: with ctmrinfo.customerId LivePerson may treat the visit as authenticated and fail the call');
+			}
+			const { visit, problem, pending } = visitNow();
+			// Known now, the call joins this task's batch; otherwise it waits for the Web Tag.
+			if (visit) return (log('queued', attributes), batchFor(visit)(attributes));
+			if (!pending) throw new LpEAError('no-visit', 0, `${problem}; nothing was sent`);
+			log('waiting for the visit from lpTag', attributes);
+			return visitLater().then((later) => batchFor(later)(attributes));
 		} catch (error) {
 			log((error as Error).message);
 			return Promise.reject(error);
 		}
 	}
 
-	return {
-		lead: (fields = {}) => enqueue([{ type: 'lead', lead: fields }], () => ''),
-		service: (fields = {}) => enqueue([{ type: 'service', service: fields }], () => ''),
-		send: (...attributes) => enqueue(attributes, (index) => `attributes[${index}]`),
+	const client = {
+		send: (...attributes: unknown[]) => enqueue(attributes, (index) => `attributes[${index}]`),
 		get visit() {
-			return state.visit;
+			return visitNow().visit;
 		},
-	};
+	} as Client;
+	for (const type of ATTRIBUTE_TYPES) {
+		(client as Record<string, unknown>)[type] = (fields: unknown = {}) => enqueue([shape(type, fields)], () => '');
+	}
+	return client;
 }
