@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { cartAttribute } from './cart.js';
 import { ctmrinfoAttribute } from './ctmrinfo.js';
 import { errorAttribute } from './error.js';
-import { record } from './fields.js';
+import { quoted, record } from './fields.js';
 import { leadAttribute } from './lead.js';
 import { MARKETING_CHANNEL, mrktInfoAttribute } from './mrkt-info.js';
 import { personalAttribute } from './personal.js';
@@ -35,7 +35,7 @@ export type AttributeInput = { [T in AttributeType]: v.InferInput<Schemas[T]> }[
 export type Attribute = { [T in AttributeType]: v.InferOutput<Schemas[T]> }[AttributeType];
 
 const unknownType = record({
-	type: v.custom<never>(() => false, `must be one of ${ATTRIBUTE_TYPES.map((type) => `"${type}"`).join(', ')}`),
+	type: v.custom<never>(() => false, `must be one of ${quoted(ATTRIBUTE_TYPES)}`),
 });
 
 /** The schema for an attribute, picked by its `type`; an unknown type gets one that lists the known ones. */

@@ -42,7 +42,7 @@ export const currency = v.custom<string>(
 
 export const flag = v.custom<boolean>((input) => typeof input === 'boolean', 'must be true or false');
 
-const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`).join(', ');
+export const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`).join(', ');
 
 /** One of LivePerson's names, sent as it is (`gender: 'MALE'`). */
 export const oneOf = <const Names extends readonly string[]>(names: Names) =>
@@ -94,14 +94,20 @@ export const FIELDS_KEY = {
 
 type WrappedType = keyof typeof FIELDS_KEY;
 
+/**
+ * The `type` field. Its schema is picked by `type` (attribute.ts), so this only keeps it in the
+ * output; a check of its own (`v.literal`) could never fail, and would cost the page bytes.
+ */
+const typeOf = <const Type extends string>(type: Type) => v.custom<Type>(() => true);
+
 /** A type whose fields lie on the attribute itself. */
 export const flat = <const Type extends string, const Fields extends v.ObjectEntries>(type: Type, fields: Fields) =>
-	record({ type: v.literal(type), ...fields });
+	record({ type: typeOf(type), ...fields });
 
 /** A type whose fields live in the object `FIELDS_KEY` names. */
 export function wrapped<const Type extends WrappedType, const Fields extends v.ObjectEntries>(type: Type, fields: Fields) {
-	return record({ type: v.literal(type), [FIELDS_KEY[type]]: record(fields) } as {
-		type: v.LiteralSchema<Type, undefined>;
+	return record({ type: typeOf(type), [FIELDS_KEY[type]]: record(fields) } as {
+		type: v.CustomSchema<Type, undefined>;
 	} & { [K in (typeof FIELDS_KEY)[Type]]: v.ObjectSchema<Fields, typeof objectMessage> });
 }
 

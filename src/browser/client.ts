@@ -71,11 +71,12 @@ function sessionStore(): Storage | undefined {
 	}
 }
 
-function validate(inputs: readonly unknown[], name: (index: number) => string): Attribute[] {
+/** Each input parsed by the schema of its type; the first that fails is named (`attributes[1].lead.value`). */
+function validate(inputs: readonly unknown[], inList: boolean): Attribute[] {
 	return inputs.map((input, index) => {
 		const parsed = v.safeParse(schemaFor(input), input);
 		if (parsed.success) return withNumbers(parsed.output);
-		throw new LpEAError('invalid', 0, `${describeIssues(parsed.issues, name(index))}; nothing was sent`);
+		throw new LpEAError('invalid', 0, `${describeIssues(parsed.issues, inList ? `attributes[${index}]` : '')}; nothing was sent`);
 	});
 }
 
@@ -96,32 +97,40 @@ export function createClient(options: ClientOptions = {}): Client {
 	let batch: Batcher | undefined;
 	const batchFor = (visit: Visit) => (batch ??= createBatcher(visit, transport, log));
 
-	/** The visit once LivePerson's Web Tag has it, looked for until the call's timeout. */
+	/**
+	 * Calls waiting for the visit from LivePerson's Web Tag. One poll serves them all, so that
+	 * they go out together once it comes; each gives up at its own timeout, and all at once
+	 * where the visit cannot come (no page URL, or one whose visit is not valid).
+	 */
+	type Waiter = { giveUp: number; resolve: (visit: Visit) => void; reject: (error: LpEAError) => void };
+	let waiters: Waiter[] = [];
+	const look = () => {
+		const { visit, problem, pending } = visitNow();
+		const now = Date.now();
+		waiters = waiters.filter(({ giveUp, resolve, reject }) => {
+			if (visit) resolve(visit);
+			else if (!pending || now >= giveUp) reject(new LpEAError('no-visit', 0, `${problem}; nothing was sent`));
+			else return true;
+			return false;
+		});
+		if (waiters.length > 0) setTimeout(look, TAG_POLL_MS);
+	};
 	const visitLater = () =>
 		new Promise<Visit>((resolve, reject) => {
-			const giveUp = Date.now() + timeout;
-			const look = () => {
-				const { visit, problem } = visitNow();
-				if (visit) resolve(visit);
-				else if (Date.now() < giveUp) setTimeout(look, TAG_POLL_MS);
-				else reject(new LpEAError('no-visit', 0, `${problem}; nothing was sent`));
-			};
-			look();
+			if (waiters.push({ giveUp: Date.now() + timeout, resolve, reject }) === 1) setTimeout(look, TAG_POLL_MS);
 		});
 
-	function enqueue(inputs: readonly unknown[], name: (index: number) => string): Promise<void> {
+	/** Validates, then sends: known now, the visit lets the call join this task's batch. */
+	function enqueue(inputs: readonly unknown[], inList: boolean): Promise<void> {
 		try {
 			if (inputs.length === 0) throw new LpEAError('invalid', 0, 'send() needs at least one attribute');
-			const attributes = validate(inputs, name);
+			const attributes = validate(inputs, inList);
 			if (attributes.some((attribute) => (attribute as { info?: { customerId?: string } }).info?.customerId != null)) {
 				log('warning: with ctmrinfo.customerId LivePerson may treat the visit as authenticated and fail the call');
 			}
-			const { visit, problem, pending } = visitNow();
-			// Known now, the call joins this task's batch; otherwise it waits for the Web Tag.
-			if (visit) return (log('queued', attributes), batchFor(visit)(attributes));
-			if (!pending) throw new LpEAError('no-visit', 0, `${problem}; nothing was sent`);
-			log('waiting for the visit from lpTag', attributes);
-			return visitLater().then((later) => batchFor(later)(attributes));
+			log('queued', attributes);
+			const { visit } = visitNow();
+			return visit ? batchFor(visit)(attributes) : visitLater().then((later) => batchFor(later)(attributes));
 		} catch (error) {
 			log((error as Error).message);
 			return Promise.reject(error);
@@ -129,13 +138,13 @@ export function createClient(options: ClientOptions = {}): Client {
 	}
 
 	const client = {
-		send: (...attributes: unknown[]) => enqueue(attributes, (index) => `attributes[${index}]`),
+		send: (...attributes: unknown[]) => enqueue(attributes, true),
 		get visit() {
 			return visitNow().visit;
 		},
 	} as Client;
 	for (const type of ATTRIBUTE_TYPES) {
-		(client as Record<string, unknown>)[type] = (fields: unknown = {}) => enqueue([shape(type, fields)], () => '');
+		(client as Record<string, unknown>)[type] = (fields: unknown = {}) => enqueue([shape(type, fields)], false);
 	}
 	return client;
 }

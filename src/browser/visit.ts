@@ -45,7 +45,7 @@ function readTag(): Candidate {
 	try {
 		const tag = (globalThis as { lpTag?: LpTag }).lpTag;
 		const sdk = tag?.taglets?.lp_monitoringSDK;
-		return { account: tag?.site || undefined, visitor: sdk?.getVid?.() || undefined, sid: sdk?.getSid?.() || undefined };
+		return { account: tag?.site, visitor: sdk?.getVid?.(), sid: sdk?.getSid?.() };
 	} catch {
 		return {};
 	}
