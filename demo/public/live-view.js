@@ -1,5 +1,25 @@
 // The demo pages' shared script: the visit line, and a live view of what the LivePerson
 // stand-in received, newest first, each attribute in words (and its JSON a click away).
+/**
+ * Shows how an lp-ea call settled in the page's `<output data-result="name">`. For the pages'
+ * own scripts, in their load and click handlers (this script runs last).
+ */
+window.showOutcome = (name, promise, waiting = 'sending…', delivered = 'Delivered: the signing endpoint answered 200.') => {
+	const out = document.querySelector(`[data-result="${name}"]`);
+	out.className = '';
+	out.textContent = waiting;
+	return promise.then(
+		() => {
+			out.className = 'ok';
+			out.textContent = delivered;
+		},
+		(error) => {
+			out.className = 'error';
+			out.textContent = `${error.name} ${error.code} (status ${error.status}): ${error.message}`;
+		},
+	);
+};
+
 // Its names stay inside this function: a page's own script may use the same ones.
 (() => {
 	const visitLine = document.getElementById('visit');
