@@ -24,11 +24,10 @@ import { LpEAError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createTransport } from './transport.js';
 import { checkVisit, readVisit, type VisitParamNames, type VisitSource } from './visit.js';
+import { waitForVisit } from './wait-for-visit.js';
 
 export const DEFAULT_ENDPOINT = '/lp-ea/events';
 export const DEFAULT_TIMEOUT = 10_000;
-/** How often a call waiting for LivePerson's Web Tag looks again. */
-const TAG_POLL_MS = 50;
 
 export type ClientOptions = {
 	/** Where the signing endpoint is, relative to the page or absolute. Default `/lp-ea/events`. */
@@ -97,28 +96,7 @@ export function createClient(options: ClientOptions = {}): Client {
 	let batch: Batcher | undefined;
 	const batchFor = (visit: Visit) => (batch ??= createBatcher(visit, transport, log));
 
-	/**
-	 * Calls waiting for the visit from LivePerson's Web Tag. One poll serves them all, so that
-	 * they go out together once it comes; each gives up at its own timeout, and all at once
-	 * where the visit cannot come (no page URL, or one whose visit is not valid).
-	 */
-	type Waiter = { giveUp: number; resolve: (visit: Visit) => void; reject: (error: LpEAError) => void };
-	let waiters: Waiter[] = [];
-	const look = () => {
-		const { visit, problem, pending } = visitNow();
-		const now = Date.now();
-		waiters = waiters.filter(({ giveUp, resolve, reject }) => {
-			if (visit) resolve(visit);
-			else if (!pending || now >= giveUp) reject(new LpEAError('no-visit', 0, `${problem}; nothing was sent`));
-			else return true;
-			return false;
-		});
-		if (waiters.length > 0) setTimeout(look, TAG_POLL_MS);
-	};
-	const visitLater = () =>
-		new Promise<Visit>((resolve, reject) => {
-			if (waiters.push({ giveUp: Date.now() + timeout, resolve, reject }) === 1) setTimeout(look, TAG_POLL_MS);
-		});
+	const visitLater = waitForVisit(visitNow, timeout);
 
 	/** Validates, then sends: known now, the visit lets the call join this task's batch. */
 	function enqueue(inputs: readonly unknown[], inList: boolean): Promise<void> {
