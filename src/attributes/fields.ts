@@ -1,9 +1,10 @@
 import * as v from 'valibot';
 
 /**
- * The kinds of field LivePerson's attribute types are made of. Each kind is one check with
- * one message (a `v.custom`), which reads like the type it describes and keeps the page's
- * bundle small; the path of the field is added where the issue is described.
+ * The kinds of field LivePerson's attribute types are made of, and the two shapes of a type
+ * (fields flat on the attribute, or wrapped in an object of their own). Each kind of field is
+ * one check with one message (a `v.custom`), which reads like the type it describes and keeps
+ * the page's bundle small; the path of the field is added where the issue is described.
  */
 
 /** LivePerson documents values of "unlimited length (up to 50K chars)". */
