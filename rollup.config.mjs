@@ -3,8 +3,27 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { readFileSync } from 'node:fs';
 
+// Measured in the bundle anatomy: the unsafe* rewrites and module mode save 72 B gzipped, and
+// mangling `_`-prefixed properties (ky's private members; lp-ea has none) 62 B more.
+// test/browser/bundle.test.ts runs the built bundle, so a rewrite that broke it would fail there.
 const minify = () =>
-	terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } });
+	terser({
+		ecma: 2020,
+		module: true,
+		compress: {
+			passes: 3,
+			pure_getters: true,
+			keep_fargs: false,
+			unsafe: true,
+			unsafe_arrows: true,
+			unsafe_comps: true,
+			unsafe_math: true,
+			unsafe_methods: true,
+			unsafe_symbols: true,
+		},
+		mangle: { properties: { regex: /^_/ } },
+		format: { comments: false },
+	});
 
 // For a <script> tag: everything inside, nothing global but window.lpEA.
 const iife = (input, file) => ({

@@ -55,16 +55,21 @@ export async function startDemo({ port = 0, host = '127.0.0.1', signer = {} } = 
 		readFile(here('public/layout.html'), 'utf8'),
 	]);
 	// Each page's content in the shared layout, with the stub inlined as the README tells brands to do.
-	const page = async (name, title) =>
-		layout
-			.replace('{{title}}', title)
-			.replace('{{main}}', await readFile(here(`public/${name}`), 'utf8'))
-			.replace('<!-- lp-ea stub -->', `<script>${stub}</script>`);
+	// (Replacements by function: a page's `$'` or `$$` must not read as a replacement pattern.)
+	const page = async (name, title) => {
+		const main = await readFile(here(`public/${name}`), 'utf8');
+		return layout
+			.replace('{{title}}', () => title)
+			.replace('{{main}}', () => main)
+			.replace('<!-- lp-ea stub -->', () => `<script>${stub}</script>`);
+	};
 
 	const app = new Hono();
 	app.all('/lp-ea/events', (c) => handle(c.req.raw, { clientAddress: c.env?.incoming?.socket?.remoteAddress }));
 	app.get('/', async (c) => c.html(await page('index.html', 'Northwind Mobile — lp-ea demo')));
 	app.get('/thanks', async (c) => c.html(await page('thanks.html', 'Thank you — Northwind Mobile')));
+	app.get('/shop', async (c) => c.html(await page('shop.html', 'Store — Northwind Mobile')));
+	app.get('/tag-visit', async (c) => c.html(await page('tag-visit.html', 'Web Tag visit — Northwind Mobile')));
 	app.get('/demo.css', async (c) => c.body(await readFile(here('public/demo.css'), 'utf8'), 200, { 'content-type': 'text/css' }));
 	app.get('/live-view.js', async (c) =>
 		c.body(await readFile(here('public/live-view.js'), 'utf8'), 200, { 'content-type': 'text/javascript' }),

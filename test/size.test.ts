@@ -1,16 +1,20 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import { expect, test } from 'vitest';
 
-// Budgets, not wishes: a change that grows the page's cost past them fails here.
+// Budgets, not wishes: a change that grows the page's cost past them fails here. The bundle's
+// is the whole product's (all ten types, the Web Tag visit, delivery with retries and outbox).
 const BUDGETS: Array<[string, number]> = [
-	['dist/lp-ea.min.js', 8_192],
+	['dist/lp-ea.min.js', 8_704],
 	['dist/lp-ea.stub.min.js', 400],
 ];
 
-test.each(BUDGETS)('%s stays within %i bytes gzipped', (file, budget) => {
-	const gzipped = gzipSync(readFileSync(file), { level: 9 }).length;
-	console.log(`${file}: ${gzipped} bytes gzipped (budget ${budget})`);
+/** Exactly `gzip -9c FILE | wc -c`, as the README and the issues measure: GNU gzip (zlib differs by some bytes), header with the file name included. */
+const gzipSize = (file: string) => execFileSync('gzip', ['-9c', file]).length;
+
+test.each(BUDGETS)('%s stays within %i bytes by gzip -9', (file, budget) => {
+	const gzipped = gzipSize(file);
+	console.log(`${file}: ${gzipped} bytes by gzip -9 (budget ${budget})`);
 	expect(gzipped).toBeLessThanOrEqual(budget);
 });
 

@@ -1,19 +1,62 @@
 import * as v from 'valibot';
+import { cartAttribute } from './cart.js';
+import { ctmrinfoAttribute } from './ctmrinfo.js';
+import { errorAttribute } from './error.js';
+import { quoted, record } from './fields.js';
 import { leadAttribute } from './lead.js';
-import { serviceAttribute } from './service.js';
+import { MARKETING_CHANNEL, mrktInfoAttribute } from './mrkt-info.js';
+import { personalAttribute } from './personal.js';
+import { prodViewAttribute } from './prod-view.js';
+import { purchaseAttribute } from './purchase.js';
+import { searchInfoAttribute } from './search-info.js';
+import { SERVICE_STATUS, serviceAttribute } from './service.js';
 
-/** Every attribute type lp-ea knows. A new type is one schema module and one entry here. */
-const ATTRIBUTE_SCHEMAS = [leadAttribute, serviceAttribute] as const;
+/** Every attribute type LivePerson knows, by its `type`. A new type is one schema module and one entry here. */
+export const ATTRIBUTE_SCHEMAS = {
+	lead: leadAttribute,
+	service: serviceAttribute,
+	cart: cartAttribute,
+	purchase: purchaseAttribute,
+	prodView: prodViewAttribute,
+	ctmrinfo: ctmrinfoAttribute,
+	mrktInfo: mrktInfoAttribute,
+	personal: personalAttribute,
+	error: errorAttribute,
+	searchInfo: searchInfoAttribute,
+};
 
-export const ATTRIBUTE_TYPES = ATTRIBUTE_SCHEMAS.map((schema) => schema.entries.type.literal);
+type Schemas = typeof ATTRIBUTE_SCHEMAS;
+export type AttributeType = keyof Schemas;
+export const ATTRIBUTE_TYPES = Object.keys(ATTRIBUTE_SCHEMAS) as AttributeType[];
 
-export const attributeSchema = v.variant(
-	'type',
-	ATTRIBUTE_SCHEMAS,
-	(issue) => `type must be one of ${ATTRIBUTE_TYPES.map((t) => `"${t}"`).join(', ')} (got ${issue.received})`,
-);
+/** An attribute as callers may write it (service status and channel by name, for one). */
+export type AttributeInput = { [T in AttributeType]: v.InferInput<Schemas[T]> }[AttributeType];
+/** An attribute as it leaves validation; `withNumbers` makes it LivePerson's. */
+export type Attribute = { [T in AttributeType]: v.InferOutput<Schemas[T]> }[AttributeType];
 
-/** An attribute as callers may write it (service status by name, for one). */
-export type AttributeInput = v.InferInput<typeof attributeSchema>;
-/** An attribute as LivePerson receives it. */
-export type Attribute = v.InferOutput<typeof attributeSchema>;
+const unknownType = record({
+	type: v.custom<never>(() => false, `must be one of ${quoted(ATTRIBUTE_TYPES)}`),
+});
+
+/** The schema for an attribute, picked by its `type`; an unknown type gets one that lists the known ones. */
+export function schemaFor(input: unknown): v.GenericSchema<unknown, Attribute> {
+	const type = (input as { type?: unknown } | null)?.type as AttributeType;
+	return (ATTRIBUTE_TYPES.includes(type) ? ATTRIBUTE_SCHEMAS[type] : unknownType) as v.GenericSchema<unknown, Attribute>;
+}
+
+/** The fields that take a name or a number, and where they are. */
+const NAMED_FIELDS: Partial<Record<AttributeType, [key: string, field: string, names: Record<string, number>]>> = {
+	service: ['service', 'status', SERVICE_STATUS],
+	mrktInfo: ['info', 'channel', MARKETING_CHANNEL],
+};
+
+/** A parsed attribute with its names turned into LivePerson's numbers (`'approved'` → 2). */
+export function withNumbers(attribute: Attribute): Attribute {
+	const [key, field, names] = NAMED_FIELDS[attribute.type] ?? [];
+	const fields = key && (attribute as unknown as Record<string, Record<string, unknown>>)[key];
+	if (fields && typeof fields[field!] === 'string') fields[field!] = names![fields[field!] as string];
+	return attribute;
+}
+
+/** One attribute of any type, names turned into numbers: the signer's view of an attribute. */
+export const attributeSchema = v.pipe(v.lazy(schemaFor), v.transform(withNumbers));

@@ -7,9 +7,9 @@ import { visitSchema } from './visit.js';
 export const envelopeSchema = v.object({
 	...visitSchema.entries,
 	attributes: v.pipe(
-		v.array(attributeSchema, 'attributes must be an array'),
-		v.minLength(1, 'attributes must not be empty'),
-		v.maxLength(MAX_ATTRIBUTES_PER_REQUEST, `attributes must hold at most ${MAX_ATTRIBUTES_PER_REQUEST} items`),
+		v.array(attributeSchema, 'must be a list'),
+		v.minLength(1, 'must not be empty'),
+		v.maxLength(MAX_ATTRIBUTES_PER_REQUEST, `must hold at most ${MAX_ATTRIBUTES_PER_REQUEST} items`),
 	),
 });
 

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { amount, currency, text, wrapped } from './fields.js';
 
-export const leadAttribute = wrapped('lead', 'lead', {
+export const leadAttribute = wrapped('lead', {
 	topic: v.optional(text),
 	value: v.optional(amount),
 	currency: v.optional(currency),

@@ -1,18 +1,30 @@
 import * as v from 'valibot';
 import {
-	attributeSchema,
+	ATTRIBUTE_TYPES,
 	describeIssues,
+	schemaFor,
+	withNumbers,
 	type Attribute,
 	type AttributeInput,
+	type CartFields,
+	type CtmrinfoFields,
+	type ErrorFields,
 	type LeadFields,
+	type MrktInfoFields,
+	type PersonalFields,
+	type ProdViewFields,
+	type PurchaseFields,
+	type SearchInfoFields,
 	type ServiceFields,
 	type Visit,
 } from '../attributes/index.js';
+import { shape } from '../attributes/fields.js';
 import { createBatcher, type Batcher } from './batch.js';
 import { LpEAError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createTransport } from './transport.js';
-import { checkVisit, paramNames, readVisit, type VisitParamNames, type VisitState } from './visit.js';
+import { checkVisit, readVisit, type VisitParamNames, type VisitSource } from './visit.js';
+import { waitForVisit } from './wait-for-visit.js';
 
 export const DEFAULT_ENDPOINT = '/lp-ea/events';
 export const DEFAULT_TIMEOUT = 10_000;
@@ -22,7 +34,7 @@ export type ClientOptions = {
 	endpoint?: string;
 	/** Log every step to the console. */
 	debug?: boolean;
-	/** Milliseconds to wait for the signing endpoint. Default 10,000. */
+	/** Milliseconds to wait for the signing endpoint (and for LivePerson's Web Tag). Default 10,000. */
 	timeout?: number;
 	/** The page URL's parameter names, where a brand's links use others. */
 	params?: Partial<VisitParamNames>;
@@ -32,11 +44,21 @@ export type ClientOptions = {
 	fetch?: typeof globalThis.fetch;
 };
 
+/** One helper per LivePerson type, named as LivePerson names it, building the attribute as documented. */
 export type Client = {
 	lead(fields?: LeadFields): Promise<void>;
 	service(fields?: ServiceFields): Promise<void>;
+	cart(fields: CartFields): Promise<void>;
+	purchase(fields?: PurchaseFields): Promise<void>;
+	prodView(fields?: ProdViewFields): Promise<void>;
+	/** Beware `customerId`: LivePerson may then treat the visit as authenticated and fail the call. */
+	ctmrinfo(fields?: CtmrinfoFields): Promise<void>;
+	mrktInfo(fields?: MrktInfoFields): Promise<void>;
+	personal(fields?: PersonalFields): Promise<void>;
+	error(fields?: ErrorFields): Promise<void>;
+	searchInfo(fields: SearchInfoFields): Promise<void>;
 	send(...attributes: AttributeInput[]): Promise<void>;
-	/** The visit this page reports to, or null when account, visitor or sid is unknown. */
+	/** The visit this page reports to, or null while account, visitor or sid is unknown. */
 	readonly visit: Visit | null;
 };
 
@@ -48,53 +70,59 @@ function sessionStore(): Storage | undefined {
 	}
 }
 
-function validate(inputs: readonly unknown[], name: (index: number) => string): Attribute[] {
+/** Each input parsed by the schema of its type; the first that fails is named (`attributes[1].lead.value`). */
+function validate(inputs: readonly unknown[], inList: boolean): Attribute[] {
 	return inputs.map((input, index) => {
-		const parsed = v.safeParse(attributeSchema, input);
-		if (parsed.success) return parsed.output;
-		throw new LpEAError('invalid', 0, `${describeIssues(parsed.issues, name(index))}; nothing was sent`);
+		const parsed = v.safeParse(schemaFor(input), input);
+		if (parsed.success) return withNumbers(parsed.output);
+		throw new LpEAError('invalid', 0, `${describeIssues(parsed.issues, inList ? `attributes[${index}]` : '')}; nothing was sent`);
 	});
 }
 
 export function createClient(options: ClientOptions = {}): Client {
 	const log = createLogger(options.debug);
 	const page = globalThis.location?.href;
-	const state: VisitState = options.visit
-		? checkVisit(options.visit)
+	const given = options.visit && checkVisit(options.visit);
+	const visitNow: VisitSource = given
+		? () => given
 		: page
-			? readVisit(page, sessionStore(), paramNames(options.params), log)
-			: { visit: null, problem: 'there is no page URL to read the visit from; pass `visit`' };
+			? readVisit(page, sessionStore(), options.params, log)
+			: () => ({ visit: null, problem: 'there is no page URL to read the visit from; pass `visit`' });
 
 	const timeout = options.timeout ?? DEFAULT_TIMEOUT;
 	// A relative endpoint resolves like a link (so <base href> counts); same-origin is the page's own.
 	const endpoint = new URL(options.endpoint || DEFAULT_ENDPOINT, globalThis.document?.baseURI ?? page);
-	const batch: Batcher | undefined = state.visit
-		? createBatcher(
-				state.visit,
-				createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log }),
-				log,
-			)
-		: undefined;
+	const transport = createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log });
+	let batch: Batcher | undefined;
+	const batchFor = (visit: Visit) => (batch ??= createBatcher(visit, transport, log));
 
-	function enqueue(inputs: readonly unknown[], name: (index: number) => string): Promise<void> {
+	const visitLater = waitForVisit(visitNow, timeout);
+
+	/** Validates, then sends: known now, the visit lets the call join this task's batch. */
+	function enqueue(inputs: readonly unknown[], inList: boolean): Promise<void> {
 		try {
-			if (!batch) throw new LpEAError('no-visit', 0, `${state.problem}; nothing was sent`);
 			if (inputs.length === 0) throw new LpEAError('invalid', 0, 'send() needs at least one attribute');
-			const attributes = validate(inputs, name);
+			const attributes = validate(inputs, inList);
+			if (attributes.some((attribute) => (attribute as { info?: { customerId?: string } }).info?.customerId != null)) {
+				log('warning: with ctmrinfo.customerId LivePerson may treat the visit as authenticated and fail the call');
+			}
 			log('queued', attributes);
-			return batch(attributes);
+			const { visit } = visitNow();
+			return visit ? batchFor(visit)(attributes) : visitLater().then((later) => batchFor(later)(attributes));
 		} catch (error) {
 			log((error as Error).message);
 			return Promise.reject(error);
 		}
 	}
 
-	return {
-		lead: (fields = {}) => enqueue([{ type: 'lead', lead: fields }], () => ''),
-		service: (fields = {}) => enqueue([{ type: 'service', service: fields }], () => ''),
-		send: (...attributes) => enqueue(attributes, (index) => `attributes[${index}]`),
+	const client = {
+		send: (...attributes: unknown[]) => enqueue(attributes, true),
 		get visit() {
-			return state.visit;
+			return visitNow().visit;
 		},
-	};
+	} as Client;
+	for (const type of ATTRIBUTE_TYPES) {
+		(client as Record<string, unknown>)[type] = (fields: unknown = {}) => enqueue([shape(type, fields)], false);
+	}
+	return client;
 }

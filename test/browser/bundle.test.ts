@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { HttpResponse } from 'msw';
 import { afterEach, expect, test } from 'vitest';
 import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
 
@@ -106,4 +107,63 @@ test('loading the bundle twice keeps the first client', () => {
 	const first = page.lpEA;
 	run(BUNDLE);
 	expect(page.lpEA).toBe(first);
+});
+
+// The bundle is minified with terser's unsafe rewrites and with `_`-prefixed properties (ky's
+// private members) mangled. These run the built file to show it still does the whole job.
+test('the minified bundle mangled ky\'s private members and still sends all ten types, names mapped', async () => {
+	expect(BUNDLE).not.toMatch(/\._options\b|\._input\b|\._retryCount\b/);
+	visitPage(`/landing?${VISIT_QUERY}`);
+	run(BUNDLE);
+	const lpEA = page.lpEA as unknown as Record<string, (fields: object) => Promise<void>>;
+	await Promise.all([
+		lpEA.lead!({ topic: 't' }),
+		lpEA.service!({ status: 'resolved' }),
+		lpEA.cart!({ total: 1.5, numItems: 1, products: [{ product: { sku: 's', price: 1.5 }, quantity: 1 }] }),
+		lpEA.purchase!({ orderId: 'o', cart: { products: [{ product: { sku: 's' } }] } }),
+		lpEA.prodView!({ products: [{ product: { sku: 's', quantityInStock: 2 } }] }),
+		lpEA.ctmrinfo!({ balance: -1, registrationDate: { day: 1, month: 2, year: 2020 } }),
+		lpEA.mrktInfo!({ channel: 'paid-search' }),
+		lpEA.personal!({ gender: 'FEMALE', contacts: [{ phoneType: 'WORK' }] }),
+		lpEA.error!({ code: 'E1', resolved: true }),
+		lpEA.searchInfo!({ keywords: ['k'] }),
+	]);
+	expect(endpoint.sent).toHaveLength(1);
+	expect(endpoint.sent[0]?.body.attributes).toEqual([
+		{ type: 'lead', lead: { topic: 't' } },
+		{ type: 'service', service: { status: 13 } },
+		{ type: 'cart', total: 1.5, numItems: 1, products: [{ product: { sku: 's', price: 1.5 }, quantity: 1 }] },
+		{ type: 'purchase', orderId: 'o', cart: { products: [{ product: { sku: 's' } }] } },
+		{ type: 'prodView', products: [{ product: { sku: 's', quantityInStock: 2 } }] },
+		{ type: 'ctmrinfo', info: { balance: -1, registrationDate: { day: 1, month: 2, year: 2020 } } },
+		{ type: 'mrktInfo', info: { channel: 5 } },
+		{ type: 'personal', personal: { gender: 'FEMALE', contacts: [{ phoneType: 'WORK' }] } },
+		{ type: 'error', error: { code: 'E1', resolved: true } },
+		{ type: 'searchInfo', keywords: ['k'] },
+	]);
+	const refused = await lpEA.cart!({ total: 1, numItems: 1, products: [{ product: { price: -1 } }] }).catch((e: Error) => e.message);
+	expect(refused).toMatch(/^products\[0\]\.product\.price: must be a finite number, not negative \(got -1\)/);
+});
+
+test('the minified bundle takes the visit from a late lpTag, and its errors keep their codes and statuses', async () => {
+	visitPage('/no/visit/here');
+	scriptTag({ 'data-endpoint': '/lp-ea/events', 'data-timeout': '5000' });
+	run(BUNDLE);
+	expect(page.lpEA!.visit).toBeNull();
+	const call = page.lpEA!.send({ type: 'searchInfo', keywords: ['late'] });
+	await settle();
+	(window as unknown as { lpTag: object }).lpTag = {
+		site: VISIT.account,
+		taglets: { lp_monitoringSDK: { getVid: () => VISIT.visitor, getSid: () => VISIT.sid } },
+	};
+	try {
+		await call;
+		expect(page.lpEA!.visit).toEqual(VISIT);
+		expect(endpoint.sent[0]?.body).toEqual({ ...VISIT, attributes: [{ type: 'searchInfo', keywords: ['late'] }] });
+		endpoint.answer(() => HttpResponse.json({ error: { code: 'rate-limited', message: 'slow down' } }, { status: 429 }));
+		const error = await page.lpEA!.lead().catch((e: unknown) => e);
+		expect(error).toMatchObject({ name: 'LpEAError', code: 'rate-limited', status: 429, message: 'slow down' });
+	} finally {
+		delete (window as unknown as { lpTag?: object }).lpTag;
+	}
 });

@@ -50,9 +50,9 @@ describe('the visit', () => {
 		expect(c.visit).toEqual({ account: '1234', visitor: 'vis', sid: 'sess' });
 	});
 
-	test('missing: visit is null, calls reject no-visit naming what is missing, nothing is sent', async () => {
+	test('missing, and no Web Tag to give it: visit is null, calls wait their timeout, then reject no-visit naming what is missing; nothing is sent', async () => {
 		visitPage('/p?account=1234&visitor=v');
-		const c = createClient();
+		const c = createClient({ timeout: 300 });
 		expect(c.visit).toBeNull();
 		const error = await rejection(c.lead({ topic: 'x' }));
 		expect(error).toMatchObject({ code: 'no-visit', status: 0 });
@@ -159,7 +159,7 @@ describe('building and validating', () => {
 		["status 'approve'", (c) => c.service({ status: 'approve' as never }), /^service\.status: /],
 		["status '2'", (c) => c.service({ status: '2' as never }), /^service\.status: /],
 		['category as an object', (c) => c.service({ category: {} as never }), /^service\.category: /],
-		['an unknown type', (c) => c.send({ type: 'cartt' } as never), /^attributes\[0\]\.type: type must be one of "lead", "service"/],
+		['an unknown type', (c) => c.send({ type: 'cartt' } as never), /^attributes\[0\]\.type: must be one of "lead", "service", "cart", .*"searchInfo" \(got "cartt"\)/],
 		['null', (c) => c.send(null as never), /^attributes\[0\]/],
 		['the second of two', (c) => c.send({ type: 'lead', lead: {} }, { type: 'service', service: { status: 99 } } as never), /^attributes\[1\]\.service\.status/],
 		['nothing at all', (c) => c.send(), /at least one attribute/],
