@@ -94,7 +94,7 @@ describe.each(apps)('Express 5 with %s', (_name, parsers) => {
 	test('refusals are the signer\'s own: invalid attributes 400, a foreign account 403, nothing forwarded', async () => {
 		const bad = await post(JSON.stringify({ ...VISIT, attributes: [{ type: 'lead', lead: { value: 'x' } }] }), { 'content-type': 'application/json' });
 		expect(bad.status).toBe(400);
-		expect((await bad.json()).error.message).toMatch(/^attributes\.0\.lead\.value/);
+		expect((await bad.json()).error.message).toMatch(/^attributes\[0\]\.lead\.value/);
 		const foreign = await post(JSON.stringify({ ...VISIT, account: '9999', attributes: [LEAD] }), { 'content-type': 'application/json' });
 		expect(foreign.status).toBe(403);
 		expect(lp.received).toHaveLength(0);
