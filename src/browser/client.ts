@@ -9,13 +9,18 @@ import {
 	type Visit,
 } from '../attributes/index.js';
 import { createBatcher, type Batcher } from './batch.js';
+import { createDelivery } from './delivery.js';
 import { LpEAError } from './errors.js';
 import { createLogger } from './logger.js';
+import { createOutbox } from './outbox.js';
+import { replayOnPageEvents } from './replay.js';
 import { createTransport } from './transport.js';
 import { checkVisit, paramNames, readVisit, type VisitParamNames, type VisitState } from './visit.js';
 
 export const DEFAULT_ENDPOINT = '/lp-ea/events';
 export const DEFAULT_TIMEOUT = 10_000;
+/** How long a request may wait in the outbox: the signing endpoint's de-duplication window. */
+export const DEFAULT_DEDUPE_WINDOW = 60 * 60 * 1000;
 
 export type ClientOptions = {
 	/** Where the signing endpoint is, relative to the page or absolute. Default `/lp-ea/events`. */
@@ -30,6 +35,11 @@ export type ClientOptions = {
 	visit?: Visit;
 	/** A fetch to use instead of the global one. */
 	fetch?: typeof globalThis.fetch;
+	/**
+	 * Milliseconds a request not yet delivered is kept for retries and replays, then dropped
+	 * unsent. Default one hour; never more than the signing endpoint's `dedupeWindow`.
+	 */
+	dedupeWindow?: number;
 };
 
 export type Client = {
@@ -68,13 +78,14 @@ export function createClient(options: ClientOptions = {}): Client {
 	const timeout = options.timeout ?? DEFAULT_TIMEOUT;
 	// A relative endpoint resolves like a link (so <base href> counts); same-origin is the page's own.
 	const endpoint = new URL(options.endpoint || DEFAULT_ENDPOINT, globalThis.document?.baseURI ?? page);
-	const batch: Batcher | undefined = state.visit
-		? createBatcher(
-				state.visit,
-				createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log }),
-				log,
-			)
-		: undefined;
+	const delivery = createDelivery({
+		transport: createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log }),
+		outbox: createOutbox(options.dedupeWindow || DEFAULT_DEDUPE_WINDOW, log),
+		timeout,
+		log,
+	});
+	replayOnPageEvents(delivery);
+	const batch: Batcher | undefined = state.visit ? createBatcher(state.visit, delivery, log) : undefined;
 
 	function enqueue(inputs: readonly unknown[], name: (index: number) => string): Promise<void> {
 		try {

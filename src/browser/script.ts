@@ -6,8 +6,9 @@ import { SERVICE_STATUS } from '../attributes/index.js';
 import { createClient, type Client } from './client.js';
 import { LpEAError } from './errors.js';
 
-type StubCall = [name: 'lead' | 'service' | 'send', args: unknown[], resolve: (v: unknown) => void, reject: (e: unknown) => void];
-type Global = { lpEA?: { q?: StubCall[]; LpEAError?: unknown } };
+type StubCall = [name: string, args: unknown[], resolve: (v: unknown) => void, reject: (e: unknown) => void];
+type Stub = { q?: StubCall[]; LpEAError?: unknown };
+type Global = { lpEA?: Stub };
 
 const w = window as unknown as Global;
 
@@ -19,10 +20,17 @@ if (!w.lpEA?.LpEAError) {
 		endpoint: data.endpoint,
 		debug: data.debug !== undefined,
 		timeout: Number(data.timeout) || undefined,
+		dedupeWindow: Number(data.dedupeWindow) || undefined,
 		params: { account: data.paramAccount, visitor: data.paramVisitor, sid: data.paramSid },
 	});
-	const queued = w.lpEA?.q ?? [];
-	w.lpEA = Object.assign(client, { LpEAError, SERVICE_STATUS });
+	const stub = w.lpEA ?? {};
+	const queued = stub.q ?? [];
+	// The stub object itself becomes the client, so that a reference to it taken early works on.
+	w.lpEA = Object.defineProperties(stub, {
+		...Object.getOwnPropertyDescriptors(client),
+		LpEAError: { value: LpEAError },
+		SERVICE_STATUS: { value: SERVICE_STATUS },
+	});
 
 	// Without data-debug lp-ea is silent, except that a failed call nobody handles is said once.
 	window.addEventListener('unhandledrejection', (event) => {
@@ -32,7 +40,11 @@ if (!w.lpEA?.LpEAError) {
 		}
 	});
 
-	for (const [name, args, resolve, reject] of queued) {
-		(client[name] as (...a: unknown[]) => Promise<void>)(...args).then(resolve, reject);
-	}
+	const run = ([name, args, resolve, reject]: StubCall) =>
+		Promise.resolve()
+			.then(() => (client as unknown as Record<string, (...a: unknown[]) => Promise<void>>)[name]!(...args))
+			.then(resolve, reject);
+	queued.forEach(run);
+	// A stub method kept from before the load still pushes here: from now on that sends at once.
+	queued.push = (...calls) => (calls.forEach(run), queued.length);
 }

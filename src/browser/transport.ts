@@ -13,7 +13,10 @@ export type TransportOptions = {
 	log: Logger;
 };
 
-export type Transport = (body: string, bytes: number) => Promise<void>;
+/** How one attempt went: nothing on 200, else the error and the answer's `Retry-After`. */
+export type Attempt = { error?: LpEAError; retryAfter?: string | null };
+
+export type Transport = (body: string) => Promise<Attempt>;
 
 /**
  * Keepalive requests survive the page navigating away, but a browser refuses one (with a
@@ -25,20 +28,24 @@ const MAX_KEEPALIVE_REQUESTS = 9;
 let keepaliveBytes = 0;
 let keepaliveRequests = 0;
 
-async function errorMessage(response: Response): Promise<string> {
+const encoder = new TextEncoder();
+
+function errorMessage(text: string, status: number): string {
 	try {
-		const body = (await response.json()) as { error?: { message?: unknown } };
-		if (typeof body.error?.message === 'string') return body.error.message;
+		const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
+		if (typeof message === 'string') return message;
 	} catch {
 		// Not our JSON (a proxy's error page, say): the status alone has to do.
 	}
-	return `the signing endpoint answered ${response.status}`;
+	return `the signing endpoint answered ${status}`;
 }
 
+/** One POST of one request body. Retrying is the caller's: see delivery.ts. */
 export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: TransportOptions): Transport {
 	const contentType = endpoint.origin === pageOrigin ? 'application/json' : 'text/plain;charset=UTF-8';
 
-	return async (body, bytes) => {
+	return async (body) => {
+		const bytes = encoder.encode(body).length;
 		const keepalive =
 			keepaliveBytes + bytes <= KEEPALIVE_QUOTA_BYTES && keepaliveRequests < MAX_KEEPALIVE_REQUESTS;
 		if (keepalive) {
@@ -47,6 +54,7 @@ export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: T
 		}
 		log(`POST ${endpoint.href} (${bytes} bytes${keepalive ? ', keepalive' : ''})`);
 		let response: Response;
+		let text: string;
 		try {
 			response = await ky.post(endpoint, {
 				body,
@@ -57,24 +65,33 @@ export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: T
 				throwHttpErrors: false,
 				...(fetch ? { fetch } : {}),
 			});
+			// Read to the end, always: only then does the browser give the keepalive quota back.
+			text = await response.text();
 		} catch (error) {
 			const timedOut = (error as Error | undefined)?.name === 'TimeoutError';
-			throw new LpEAError(
-				timedOut ? 'timeout' : 'network',
-				0,
-				timedOut
-					? `no answer from the signing endpoint within ${timeout} ms`
-					: `could not reach the signing endpoint at ${endpoint.href} (offline, blocked or refused by CORS)`,
-				{ cause: error },
-			);
+			return {
+				error: new LpEAError(
+					timedOut ? 'timeout' : 'network',
+					0,
+					timedOut
+						? `no answer from the signing endpoint within ${timeout} ms`
+						: `could not reach the signing endpoint at ${endpoint.href} (offline, blocked or refused by CORS)`,
+					{ cause: error },
+				),
+			};
 		} finally {
 			if (keepalive) {
 				keepaliveBytes -= bytes;
 				keepaliveRequests -= 1;
 			}
 		}
-		log(`answer ${response.status}`);
-		if (response.status === 200) return;
-		throw new LpEAError(codeForStatus(response.status), response.status, await errorMessage(response));
+		const { status } = response;
+		log(`answer ${status}`);
+		return status === 200
+			? {}
+			: {
+					error: new LpEAError(codeForStatus(status), status, errorMessage(text, status)),
+					retryAfter: response.headers.get('retry-after'),
+				};
 	};
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage, REQUEST_ID } from '../helpers/page.js';
 
 // The built files, as a page gets them (npm test builds first).
 // (Paths from the repository root: happy-dom's URL cannot make file paths.)
@@ -50,6 +50,7 @@ test('the stub queues calls as promises; the bundle sends them in one request an
 	await expect(second).resolves.toBeUndefined();
 	expect(endpoint.sent).toHaveLength(1);
 	expect(endpoint.sent[0]?.body).toEqual({
+		id: REQUEST_ID,
 		...VISIT,
 		attributes: [
 			{ type: 'lead', lead: { topic: 'before load', value: 10 } },
@@ -106,4 +107,28 @@ test('loading the bundle twice keeps the first client', () => {
 	const first = page.lpEA;
 	run(BUNDLE);
 	expect(page.lpEA).toBe(first);
+});
+
+test('a reference to the stub or its methods taken before the bundle loaded keeps working after', async () => {
+	visitPage(`/landing?${VISIT_QUERY}`);
+	run(STUB);
+	const early = page.lpEA!;
+	const lead = early.lead;
+	scriptTag({ 'data-endpoint': '/lp-ea/events' });
+	run(BUNDLE);
+	await expect(early.lead({ topic: 'through the old object' })).resolves.toBeUndefined();
+	await expect(lead({ topic: 'through the old method' })).resolves.toBeUndefined();
+	expect(endpoint.sent.flatMap((request) => request.body.attributes)).toEqual([
+		{ type: 'lead', lead: { topic: 'through the old object' } },
+		{ type: 'lead', lead: { topic: 'through the old method' } },
+	]);
+	expect(early.visit).toEqual(VISIT);
+	expect(page.lpEA).toBe(early);
+});
+
+test('the stub has every helper of the bundle, and visit', () => {
+	run(STUB);
+	const names = ['lead', 'service', 'cart', 'purchase', 'prodView', 'ctmrinfo', 'mrktInfo', 'personal', 'error', 'searchInfo', 'send'];
+	for (const name of names) expect(typeof (page.lpEA as unknown as Record<string, unknown>)[name], name).toBe('function');
+	expect(page.lpEA!.visit).toBeNull();
 });
