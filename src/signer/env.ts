@@ -18,6 +18,9 @@ export const ENV_NAMES: SettingNames = {
 	domainTtl: 'LP_DOMAIN_TTL_MS',
 	log: 'log',
 	fetch: 'fetch',
+	dedupeWindow: 'LP_DEDUPE_WINDOW_MS',
+	dedupeStore: 'dedupeStore',
+	redisUrl: 'LP_REDIS_URL',
 };
 
 export type Env = Record<string, string | undefined>;
@@ -59,5 +62,7 @@ export function optionsFromEnv(env: Env): SignerOptions {
 		trustProxy: env.LP_TRUST_PROXY === '1' || env.LP_TRUST_PROXY === 'true',
 		domainApi: env.LP_DOMAIN_API || undefined,
 		domainTtl: number(env, ENV_NAMES.domainTtl),
+		dedupeWindow: number(env, ENV_NAMES.dedupeWindow),
+		redisUrl: env.LP_REDIS_URL || undefined,
 	};
 }

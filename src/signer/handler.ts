@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { envelopeSchema, type Envelope } from '../attributes/envelope.js';
 import { describeIssues } from '../attributes/index.js';
+import { forwardOnce } from './deduplicate.js';
 import { createDomainResolver } from './domain.js';
 import { forward } from './forward.js';
 import { createOAuthSigner } from './oauth.js';
@@ -60,6 +61,8 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 	const resolveDomain = createDomainResolver(settings);
 	const sign = createOAuthSigner(settings.credentials);
 	const rateLimit = settings.rateLimit ? createRateLimiter(settings.rateLimit) : undefined;
+	// A claim outlives the forward it guards (LivePerson's timeout), so that it never runs out mid-way.
+	const dedupe = { store: settings.dedupeStore, window: settings.dedupeWindow, claimTtl: settings.timeout + 5_000 };
 
 	async function accept(request: Request, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
 		const client = clientAddress(request, connection, settings.trustProxy);
@@ -72,7 +75,9 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 		if (!settings.accounts.has(envelope.account)) {
 			throw new Refusal('forbidden', `account ${envelope.account} is not served by this endpoint`);
 		}
-		await forward(settings, sign, await resolveDomain(envelope.account), envelope);
+		const origin = await resolveDomain(envelope.account);
+		const send = () => forward(settings, sign, origin, envelope);
+		await (envelope.id ? forwardOnce(`lp-ea:${envelope.account}:${envelope.id}`, dedupe, send) : send());
 	}
 
 	return async (request, connection) => {

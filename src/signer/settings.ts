@@ -1,5 +1,7 @@
 import * as v from 'valibot';
 import { visitSchema } from '../attributes/index.js';
+import type { DedupeStore } from './dedupe-store.js';
+import { createMemoryStore } from './memory-store.js';
 import type { OAuthCredentials } from './oauth.js';
 
 export type RateLimitOptions = {
@@ -47,6 +49,12 @@ export type SignerOptions = {
 	log?: (entry: LogEntry) => void;
 	/** A fetch to use instead of the global one. */
 	fetch?: typeof globalThis.fetch;
+	/** How long a forwarded request id is remembered, in ms, so that its repeats are not forwarded. Default one hour. */
+	dedupeWindow?: number;
+	/** Where ids are remembered. Default: this process's memory (bounded). */
+	dedupeStore?: DedupeStore;
+	/** A Redis server shared by several instances; the Node adapters turn it into `dedupeStore`. */
+	redisUrl?: string;
 };
 
 export type Settings = {
@@ -63,6 +71,8 @@ export type Settings = {
 	domainTtl: number;
 	log?: (entry: LogEntry) => void;
 	fetch?: typeof globalThis.fetch;
+	dedupeWindow: number;
+	dedupeStore: DedupeStore;
 };
 
 /** A setting that is missing or malformed. The message names the setting and never holds its value. */
@@ -96,6 +106,9 @@ export const OPTION_NAMES: SettingNames = {
 	domainTtl: 'domainTtl',
 	log: 'log',
 	fetch: 'fetch',
+	dedupeWindow: 'dedupeWindow',
+	dedupeStore: 'dedupeStore',
+	redisUrl: 'redisUrl',
 };
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
@@ -186,5 +199,15 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 		domainTtl: positive(options.domainTtl, 60 * 60 * 1000, names.domainTtl),
 		log: options.log,
 		fetch: options.fetch,
+		dedupeWindow: positive(options.dedupeWindow, 60 * 60 * 1000, names.dedupeWindow),
+		dedupeStore: options.dedupeStore ?? memoryStoreUnlessRedis(options.redisUrl, names.redisUrl),
 	};
+}
+
+/** A Redis URL needs a Node adapter to turn it into a store; anywhere else it is refused, never ignored. */
+function memoryStoreUnlessRedis(redisUrl: string | undefined, setting: string): DedupeStore {
+	if (redisUrl) {
+		throw new SignerConfigError(setting, 'needs the Node server or middleware (lp-ea/signer/node); elsewhere pass a dedupeStore');
+	}
+	return createMemoryStore();
 }
