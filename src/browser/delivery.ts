@@ -31,7 +31,6 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 	const me = requestId();
 	const mine = new Set<string>();
 	const sleepers = new Set<() => void>();
-	let nextLook: ReturnType<typeof setTimeout> | undefined;
 
 	const lease = (entry: Entry, ms: number) => outbox.put({ ...entry, o: me, u: Date.now() + ms });
 	const isFree = (entry: Entry) => entry.o === me || !((entry.u ?? 0) > Date.now());
@@ -55,7 +54,7 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 				}
 				failed(answer.error);
 				const wait = retryAfter(answer.retryAfter) ?? backoff(attempt);
-				log(`retry ${id} in ${wait} ms (${answer.error.code})`);
+				log('retry', id, wait, answer.error.code);
 				if (!outbox.get(id)) return false;
 				lease(entry, wait + 2 * timeout);
 				await new Promise<void>((wake) => {
@@ -76,17 +75,12 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 	function replay() {
 		for (const wake of sleepers) wake();
 		exclusive(() => {
-			clearTimeout(nextLook);
-			let next = Infinity;
 			for (const entry of outbox.list()) {
-				if (mine.has(entry.id)) continue;
-				if (isFree(entry)) {
-					log(`replay ${entry.id}`);
-					deliver(entry.id, () => {}).catch((error: Error) => log(`gave up ${entry.id}: ${error.message}`));
-				} else next = Math.min(next, entry.u!);
+				if (mine.has(entry.id) || !isFree(entry)) continue;
+				log('replay', entry.id);
+				// Its own call is long settled: a final refusal is for the debug log only.
+				deliver(entry.id, () => {}).catch((error) => log('refused', entry.id, error));
 			}
-			// Another page holds some: look again when its lease runs out, in case that page is gone.
-			if (next < Infinity) nextLook = setTimeout(replay, next - Date.now());
 		});
 	}
 
@@ -101,7 +95,7 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 							new LpEAError(
 								last?.code ?? 'timeout',
 								last?.status ?? 0,
-								`${last?.message ?? `no answer from the signing endpoint within ${timeout} ms`}; kept to retry later`,
+								`${last?.message ?? 'no answer in time'}; kept to retry later`,
 								{ cause: last },
 								true,
 							),

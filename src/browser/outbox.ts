@@ -49,10 +49,8 @@ export function createOutbox(window: number, log: Logger, now: () => number = Da
 	}
 
 	function keys(): string[] {
-		const stored =
-			attempt((s) => Array.from({ length: s.length }, (_, index) => s.key(index) ?? '').filter((key) => key.startsWith(PREFIX))) ??
-			[];
-		return [...new Set([...stored, ...memory.keys()])];
+		const all = new Set([...(attempt(Object.keys) ?? []), ...memory.keys()]);
+		return [...all].filter((key) => key.startsWith(PREFIX));
 	}
 
 	function remove(id: string) {
@@ -69,8 +67,8 @@ export function createOutbox(window: number, log: Logger, now: () => number = Da
 		} catch {
 			// Not ours, or torn: dropped below like an expired one.
 		}
-		if (typeof entry?.b === 'string' && entry.t > now() - window) return entry;
-		log(`dropped ${key}: ${entry ? 'expired, never to be sent' : 'unreadable'}`);
+		if (entry?.b && entry.t > now() - window) return entry;
+		log(entry ? 'expired, never to be sent:' : 'unreadable:', key);
 		remove(key.slice(PREFIX.length));
 		return undefined;
 	}
@@ -90,7 +88,7 @@ export function createOutbox(window: number, log: Logger, now: () => number = Da
 			while (others.length && (others.length >= MAX_OUTBOX_ENTRIES || size > MAX_OUTBOX_SIZE)) {
 				const oldest = others.shift()!;
 				size -= oldest.b.length;
-				log(`evicted ${oldest.id}: the outbox is full`);
+				log('evicted, the outbox is full:', oldest.id);
 				remove(oldest.id);
 			}
 			if (attempt((s) => (s.setItem(PREFIX + id, text), true))) memory.delete(PREFIX + id);

@@ -5,6 +5,7 @@
  */
 export function retryAfter(header: string | null | undefined, now: number = Date.now()): number | undefined {
 	if (!header) return undefined;
-	const ms = /^\s*\d+\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - now;
-	return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+	const seconds = Number(header);
+	const ms = seconds >= 0 ? seconds * 1000 : Date.parse(header) - now;
+	return ms >= 0 ? ms : ms < 0 ? 0 : undefined; // NaN, from neither form, is neither
 }

@@ -6,9 +6,8 @@ import { SERVICE_STATUS } from '../attributes/index.js';
 import { createClient, type Client } from './client.js';
 import { LpEAError } from './errors.js';
 
-type StubCall = [name: string, args: unknown[], resolve: (v: unknown) => void, reject: (e: unknown) => void];
-type Stub = { q?: StubCall[]; LpEAError?: unknown };
-type Global = { lpEA?: Stub };
+type StubCall = [name: keyof Client, args: unknown[], resolve: (v: unknown) => void, reject: (e: unknown) => void];
+type Global = { lpEA?: { q?: StubCall[]; LpEAError?: unknown } };
 
 const w = window as unknown as Global;
 
@@ -23,14 +22,8 @@ if (!w.lpEA?.LpEAError) {
 		dedupeWindow: Number(data.dedupeWindow) || undefined,
 		params: { account: data.paramAccount, visitor: data.paramVisitor, sid: data.paramSid },
 	});
-	const stub = w.lpEA ?? {};
-	const queued = stub.q ?? [];
-	// The stub object itself becomes the client, so that a reference to it taken early works on.
-	w.lpEA = Object.defineProperties(stub, {
-		...Object.getOwnPropertyDescriptors(client),
-		LpEAError: { value: LpEAError },
-		SERVICE_STATUS: { value: SERVICE_STATUS },
-	});
+	const queued = w.lpEA?.q ?? [];
+	w.lpEA = Object.assign(client, { LpEAError, SERVICE_STATUS });
 
 	// Without data-debug lp-ea is silent, except that a failed call nobody handles is said once.
 	window.addEventListener('unhandledrejection', (event) => {
@@ -40,11 +33,7 @@ if (!w.lpEA?.LpEAError) {
 		}
 	});
 
-	const run = ([name, args, resolve, reject]: StubCall) =>
-		Promise.resolve()
-			.then(() => (client as unknown as Record<string, (...a: unknown[]) => Promise<void>>)[name]!(...args))
-			.then(resolve, reject);
-	queued.forEach(run);
-	// A stub method kept from before the load still pushes here: from now on that sends at once.
-	queued.push = (...calls) => (calls.forEach(run), queued.length);
+	for (const [name, args, resolve, reject] of queued) {
+		(client[name] as (...a: unknown[]) => Promise<void>)(...args).then(resolve, reject);
+	}
 }

@@ -6,8 +6,8 @@ export const PAGE_ORIGIN = 'http://localhost:3000';
 export const VISIT = { account: '1234', visitor: 'A3MWU2ZTU2NmMwNzRiN2Vl', sid: 'AsfghSCZT6-Sno2AJw7ZAA' };
 export const VISIT_QUERY = new URLSearchParams(VISIT).toString();
 
-/** Any request id as the client makes them: 128 random bits, base64url. */
-export const REQUEST_ID = expect.stringMatching(/^[A-Za-z0-9_-]{22}$/);
+/** Any request id as the client makes them: 144 random bits, base64url. */
+export const REQUEST_ID = expect.stringMatching(/^[A-Za-z0-9_-]{24}$/);
 
 export type Sent = { url: string; contentType: string | null; body: { id: string; account: string; visitor: string; sid: string; attributes: unknown[] }; bytes: number };
 
