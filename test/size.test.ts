@@ -4,7 +4,7 @@ import { expect, test } from 'vitest';
 
 // Budgets, not wishes: a change that grows the page's cost past them fails here.
 const BUDGETS: Array<[string, number]> = [
-	['dist/lp-ea.min.js', 8_192],
+	['dist/lp-ea.min.js', 8_704],
 	['dist/lp-ea.stub.min.js', 400],
 ];
 

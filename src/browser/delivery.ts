@@ -31,6 +31,7 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 	const me = requestId();
 	const mine = new Set<string>();
 	const sleepers = new Set<() => void>();
+	let lookAgain: ReturnType<typeof setTimeout> | undefined;
 
 	const lease = (entry: Entry, ms: number) => outbox.put({ ...entry, o: me, u: Date.now() + ms });
 	const isFree = (entry: Entry) => entry.o === me || !((entry.u ?? 0) > Date.now());
@@ -75,12 +76,20 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 	function replay() {
 		for (const wake of sleepers) wake();
 		exclusive(() => {
+			clearTimeout(lookAgain);
+			let next = Infinity;
 			for (const entry of outbox.list()) {
-				if (mine.has(entry.id) || !isFree(entry)) continue;
+				if (mine.has(entry.id)) continue;
+				if (!isFree(entry)) {
+					next = Math.min(next, entry.u!);
+					continue;
+				}
 				log('replay', entry.id);
 				// Its own call is long settled: a final refusal is for the debug log only.
 				deliver(entry.id, () => {}).catch((error) => log('refused', entry.id, error));
 			}
+			// Another page holds some: look again when its lease runs out, in case that page is gone.
+			if (next < Infinity) lookAgain = setTimeout(replay, next - Date.now());
 		});
 	}
 

@@ -1,4 +1,3 @@
-import ky from 'ky';
 import { codeForStatus } from '../shared/error-codes.js';
 import { KEEPALIVE_QUOTA_BYTES } from '../shared/limits.js';
 import { LpEAError } from './errors.js';
@@ -40,7 +39,11 @@ function errorMessage(text: string, status: number): string {
 	return `the signing endpoint answered ${status}`;
 }
 
-/** One POST of one request body. Retrying is the caller's: see delivery.ts. */
+/**
+ * One POST of one request body, with the browser's own fetch: retrying is delivery.ts's, as
+ * ky's retry cannot do what it must (retry a timeout, wake on \`online\`, hand a request to
+ * another tab between tries), and a POST with a timeout alone is not worth ky's 3 KB here.
+ */
 export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: TransportOptions): Transport {
 	const contentType = endpoint.origin === pageOrigin ? 'application/json' : 'text/plain;charset=UTF-8';
 
@@ -56,14 +59,13 @@ export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: T
 		let response: Response;
 		let text: string;
 		try {
-			response = await ky.post(endpoint, {
+			response = await (fetch ?? globalThis.fetch)(endpoint, {
+				method: 'POST',
 				body,
 				headers: { 'content-type': contentType },
 				keepalive,
-				timeout,
-				retry: 0,
-				throwHttpErrors: false,
-				...(fetch ? { fetch } : {}),
+				// Aborts with a DOMException named TimeoutError, like ky's own.
+				signal: AbortSignal.timeout(timeout),
 			});
 			// Read to the end, always: only then does the browser give the keepalive quota back.
 			text = await response.text();

@@ -265,7 +265,8 @@ describe('transport', () => {
 	const recording = () => {
 		const calls: Array<{ keepalive: unknown; request: Request }> = [];
 		const fetch: typeof globalThis.fetch = (input, init) => {
-			const request = input as Request;
+			// What the browser would make of the call, whichever form it takes.
+			const request = new Request(input, init);
 			calls.push({ keepalive: request.keepalive, request });
 			return globalThis.fetch(input, init);
 		};
