@@ -21,6 +21,11 @@ export type LivePersonStandIn = {
 	setFault(fault: Fault | undefined): void;
 	clear(): void;
 	close(): Promise<void>;
+	/** Fail this share (0 to 1) of the requests to the events route from now on, answering `status` (default 500). */
+	setFailShare(share: number, status?: number): void;
+	/** How many requests the fail share has failed so far. */
+	readonly injected: number;
+	readonly failShare: number;
 };
 
 export function startLivePerson(options: {

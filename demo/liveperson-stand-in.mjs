@@ -56,6 +56,8 @@ export function startLivePerson({ accounts, credentials, port = 0, host = '127.0
 	const events = new EventEmitter();
 	/** Misbehaviour for the next requests: { status?, delayMs?, hang?, reset?, times? } */
 	let fault;
+	/** A share of requests to fail on purpose, as LivePerson having a bad day: { share, status, injected }. */
+	const failing = { share: 0, status: 500, injected: 0 };
 	const sockets = new Set();
 
 	function keep(record) {
@@ -110,6 +112,10 @@ export function startLivePerson({ accounts, credentials, port = 0, host = '127.0
 			if (current.hang) return; // never answers
 			if (current.delayMs) await new Promise((r) => setTimeout(r, current.delayMs));
 			if (current.status) return send(response, current.status, { message: 'forced by the test', secret: 'upstream-body-must-not-leak' });
+		}
+		if (failing.share > 0 && Math.random() < failing.share) {
+			failing.injected += 1;
+			return send(response, failing.status, { message: 'failed on purpose by the stand-in' });
 		}
 
 		const [, account, visitor] = route;
@@ -169,6 +175,18 @@ export function startLivePerson({ accounts, credentials, port = 0, host = '127.0
 				clear() {
 					received.length = 0;
 					fault = undefined;
+				},
+				/** Fail this share (0 to 1) of the requests to the events route from now on, answering `status`. */
+				setFailShare(share, status = 500) {
+					failing.share = share;
+					failing.status = status;
+				},
+				/** How many requests the fail share has failed so far. */
+				get injected() {
+					return failing.injected;
+				},
+				get failShare() {
+					return failing.share;
 				},
 				close() {
 					for (const socket of sockets) socket.destroy();
