@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import type { DedupeStore } from '../../src/signer/dedupe-store.js';
@@ -159,5 +161,29 @@ describe('the in-memory store', () => {
 		for (let i = 0; i < 1_000; i++) await store.settle(`${'x'.repeat(60)}-${i}`, 'accepted', 60_000);
 		expect(store.size).toBeGreaterThan(10);
 		expect(store.size).toBeLessThan(100);
+	});
+});
+
+describe('the Web-standard signer carries no Redis client', () => {
+	/** Every file dist/<entry> imports statically, itself included. */
+	function staticGraph(file: string, seen = new Set<string>()): Set<string> {
+		if (seen.has(file)) return seen;
+		seen.add(file);
+		const source = readFileSync(file, 'utf8');
+		for (const [, target] of source.matchAll(/(?:^|[;\n])\s*(?:import|export)\b[^'"()]*?from\s*['"](\.[^'"]+)['"]/g)) {
+			staticGraph(resolve(dirname(file), target!), seen);
+		}
+		return seen;
+	}
+
+	test.each(['dist/signer.mjs', 'dist/lp-ea.mjs'])('%s imports redis nowhere, not even in a chunk', (entry) => {
+		const files = [...staticGraph(resolve(entry))];
+		expect(files.length).toBeGreaterThan(0);
+		for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toMatch(/from\s*['"]redis['"]/);
+	});
+
+	test('the Node adapter does load it, on demand', () => {
+		const node = [...staticGraph(resolve('dist/signer-node.mjs'))].map((file) => readFileSync(file, 'utf8')).join('\n');
+		expect(node).toMatch(/import\(['"]\.\/(chunks\/)?redis-store-[^'"]+\.mjs['"]\)/);
 	});
 });
