@@ -204,6 +204,30 @@ describe('exactly once, in Chromium against the demo', () => {
 	});
 });
 
+describe("the demo's switches and outbox view", () => {
+	test('a person can take the signer offline, watch the lead wait in the outbox, and see it arrive once', async () => {
+		const page = await context.newPage();
+		await open(page, `${demo.origin}/?${query}`);
+		const panel = page.locator('section.outbox');
+		await panel.getByText('the signing endpoint is offline').click();
+		await until(() => demo.faults.signerOffline);
+		await page.fill('#lead-form [name=leadId]', 'watched-lead-1');
+		await page.click('#lead-form [data-stay]');
+		await page.locator('.outbox-list li', { hasText: 'lead' }).waitFor();
+		expect(deliveries(demo.liveperson).size).toBe(0);
+		await panel.getByText('"LivePerson" fails half of all requests').click();
+		await until(() => demo.faults.livepersonFailShare === 0.5);
+		await panel.getByText('"LivePerson" fails half of all requests').click();
+		await panel.getByText('the signing endpoint is offline').click();
+		await until(() => !demo.faults.signerOffline && demo.faults.livepersonFailShare === 0);
+		await page.reload();
+		await deliveredExactlyOnce(demo.liveperson, ['watched-lead-1']);
+		await page.locator('.outbox-list li.empty').waitFor({ timeout: 30_000 });
+		expect(failedRequests).toBeGreaterThan(0);
+		await page.locator('#received > li', { hasText: 'watched-lead-1' }).waitFor();
+	});
+});
+
 describe.skipIf(!HAS_REDIS)('two signer instances sharing Redis behind a round-robin proxy', () => {
 	if (!HAS_REDIS) console.log(NO_REDIS_LINE);
 
