@@ -222,9 +222,9 @@ describe("the demo's switches and outbox view", () => {
 		await until(() => !demo.faults.signerOffline && demo.faults.livepersonFailShare === 0);
 		await page.reload();
 		await deliveredExactlyOnce(demo.liveperson, ['watched-lead-1']);
-		await page.locator('.outbox-list li.empty').waitFor({ timeout: 30_000 });
+		await until(async () => (await outboxSize(page)) === 0, 30_000);
+		await page.locator('.outbox-list li.empty').waitFor(); // the view says so within its 0.5 s refresh
 		expect(failedRequests).toBeGreaterThan(0);
-		await page.locator('#received > li', { hasText: 'watched-lead-1' }).waitFor();
 	});
 });
 
