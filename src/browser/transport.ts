@@ -1,5 +1,5 @@
 import { codeForStatus } from '../shared/error-codes.js';
-import { KEEPALIVE_QUOTA_BYTES } from '../shared/limits.js';
+import { KEEPALIVE_BUDGET_BYTES } from '../shared/limits.js';
 import { LpEAError } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -20,7 +20,7 @@ export type Transport = (body: string) => Promise<Attempt>;
 /**
  * Keepalive requests survive the page navigating away, but a browser refuses one (with a
  * TypeError, not a queue) once the keepalive bodies in flight pass 64 KiB, and Chromium
- * also caps their number. So keepalive is asked for only while it fits; a request past the
+ * also caps their number. So keepalive is asked for only while lp-ea's share fits; a request past the
  * quota still goes out, as an ordinary one.
  */
 const MAX_KEEPALIVE_REQUESTS = 9;
@@ -50,7 +50,7 @@ export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: T
 	return async (body) => {
 		const bytes = encoder.encode(body).length;
 		const keepalive =
-			keepaliveBytes + bytes <= KEEPALIVE_QUOTA_BYTES && keepaliveRequests < MAX_KEEPALIVE_REQUESTS;
+			keepaliveBytes + bytes <= KEEPALIVE_BUDGET_BYTES && keepaliveRequests < MAX_KEEPALIVE_REQUESTS;
 		if (keepalive) {
 			keepaliveBytes += bytes;
 			keepaliveRequests += 1;

@@ -311,13 +311,13 @@ describe('transport', () => {
 		expect(endpoint.sent[0]?.url).toBe('http://localhost:3000/custom/endpoint');
 	});
 
-	test('keepalive is asked for only while in-flight keepalive bodies fit the 64 KiB quota', async () => {
+	test("keepalive is asked for only while in-flight keepalive bodies fit lp-ea's 32 KiB share of the 64 KiB quota", async () => {
 		const { calls, fetch } = recording();
 		const c = client({ fetch });
-		// Two of these do not fit one 60 KB request, so each goes alone: 31 KB, 62 KB in flight, then over 64 KiB.
+		// Two of these do not fit one 60 KB request, so each goes alone: 31 KB in flight, then 62 KB, over lp-ea's share.
 		const topic = 'z'.repeat(31_000);
 		await Promise.all(Array.from({ length: 4 }, () => c.lead({ topic })));
-		expect(calls.map((call) => call.keepalive)).toEqual([true, true, false, false]);
+		expect(calls.map((call) => call.keepalive)).toEqual([true, false, false, false]);
 		// Once they have been answered, the quota is free again.
 		await c.lead({ topic });
 		expect(calls.at(-1)?.keepalive).toBe(true);
