@@ -5,4 +5,6 @@
 export { createSigner, type ConnectionInfo, type SignerHandler } from './handler.js';
 export { ENV_NAMES, optionsFromEnv, type Env } from './env.js';
 export { SignerConfigError, type LogEntry, type RateLimitOptions, type SignerOptions } from './settings.js';
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export type { DedupeState, DedupeStore } from './dedupe-store.js';
 export { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../shared/error-codes.js';

@@ -285,3 +285,38 @@ describe('replay by the next page', () => {
 		expect(names).not.toContain('beforeunload');
 	});
 });
+
+describe('one tab at a time', () => {
+	test('with Web Locks, the outbox is claimed under the lock; without, at once; a refused lock still claims', async () => {
+		const { exclusive } = await import('../../src/browser/tab-lock.js');
+		const names: string[] = [];
+		let held = false;
+		const ran: boolean[] = [];
+		vi.stubGlobal('navigator', {
+			locks: {
+				request: async (name: string, task: () => void) => {
+					names.push(name);
+					held = true;
+					try {
+						return task();
+					} finally {
+						held = false;
+					}
+				},
+			},
+		});
+		exclusive(() => ran.push(held));
+		await until(() => ran.length === 1);
+		expect(names).toEqual(['lp-ea:outbox']);
+		expect(ran).toEqual([true]);
+
+		vi.stubGlobal('navigator', { locks: { request: () => Promise.reject(new DOMException('no', 'SecurityError')) } });
+		exclusive(() => ran.push(held));
+		await until(() => ran.length === 2);
+
+		vi.stubGlobal('navigator', {});
+		exclusive(() => ran.push(held));
+		expect(ran).toEqual([true, false, false]);
+		vi.unstubAllGlobals();
+	});
+});
