@@ -68,7 +68,7 @@ export function createOutbox(window: number, log: Logger, now: () => number = Da
 			// Not ours, or torn: dropped below like an expired one.
 		}
 		if (entry?.b && entry.t > now() - window) return entry;
-		log(entry ? 'expired, never to be sent:' : 'unreadable:', key);
+		log(entry?.b ? 'expired, never to be sent:' : 'unreadable:', key);
 		remove(key.slice(PREFIX.length));
 		return undefined;
 	}
