@@ -5,7 +5,7 @@ import { backoff, BACKOFF_CAP } from '../../src/browser/backoff.js';
 import { createClient, LpEAError } from '../../src/browser/index.js';
 import { createOutbox, MAX_OUTBOX_ENTRIES, MAX_OUTBOX_SIZE } from '../../src/browser/outbox.js';
 import { retryAfter } from '../../src/browser/retry-after.js';
-import { useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
 
 const endpoint = useSigningEndpoint();
 const PREFIX = 'lp-ea:out:';
@@ -238,9 +238,9 @@ describe('replay by the next page', () => {
 	});
 
 	test('a request another page is sending (its lease running) is left alone until the lease runs out', async () => {
-		leftBehind('held-by-another-tab1', { o: 'another-page', u: Date.now() + 400 });
+		leftBehind('held-by-another-tab1', { o: 'another-page', u: Date.now() + 2_000 });
 		client();
-		await new Promise((r) => setTimeout(r, 100));
+		await settle();
 		expect(endpoint.sent).toHaveLength(0);
 		await until(() => outboxKeys().length === 0);
 		expect(endpoint.sent.map((s) => s.body.id)).toEqual(['held-by-another-tab1']);
