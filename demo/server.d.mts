@@ -4,6 +4,9 @@ import type { LivePersonStandIn } from './liveperson-stand-in.mjs';
 export const DEMO_CREDENTIALS: { consumerKey: string; consumerSecret: string; token: string; tokenSecret: string };
 export const SAMPLE_VISIT: { account: string; visitor: string; sid: string };
 
-export type Demo = { origin: string; url: string; liveperson: LivePersonStandIn; close(): Promise<void> };
+/** The demo's switches: "LivePerson" failing a share of requests, and the signing endpoint offline. */
+export type DemoFaults = { signerOffline: boolean; livepersonFailShare: number };
+
+export type Demo = { origin: string; url: string; liveperson: LivePersonStandIn; faults: DemoFaults; close(): Promise<void> };
 
 export function startDemo(options?: { port?: number; host?: string; signer?: Partial<SignerOptions> }): Promise<Demo>;

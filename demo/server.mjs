@@ -64,8 +64,35 @@ export async function startDemo({ port = 0, host = '127.0.0.1', signer = {} } = 
 			.replace('<!-- lp-ea stub -->', () => `<script>${stub}</script>`);
 	};
 
+	// The demo's switches (demo/public/outbox.js shows them): "LivePerson" failing a share of
+	// requests, and the signing endpoint offline (connections dropped unanswered).
+	const faults = {
+		signerOffline: false,
+		get livepersonFailShare() {
+			return liveperson.failShare;
+		},
+		set livepersonFailShare(share) {
+			liveperson.setFailShare(share);
+		},
+	};
 	const app = new Hono();
-	app.all('/lp-ea/events', (c) => handle(c.req.raw, { clientAddress: c.env?.incoming?.socket?.remoteAddress }));
+	app.all('/lp-ea/events', (c) => {
+		if (!faults.signerOffline) return handle(c.req.raw, { clientAddress: c.env?.incoming?.socket?.remoteAddress });
+		c.env?.incoming?.socket?.destroy();
+		return new Promise(() => {}); // the socket is gone: nothing is ever answered
+	});
+	app.get('/demo/faults', (c) => c.json({ ...faults, injected: liveperson.injected }));
+	app.post('/demo/faults', async (c) => {
+		const body = await c.req.json().catch(() => ({}));
+		if (typeof body.signerOffline === 'boolean') faults.signerOffline = body.signerOffline;
+		if (typeof body.livepersonFailShare === 'number' && body.livepersonFailShare >= 0 && body.livepersonFailShare <= 1) {
+			faults.livepersonFailShare = body.livepersonFailShare;
+		}
+		return c.json({ ...faults, injected: liveperson.injected });
+	});
+	app.get('/outbox.js', async (c) =>
+		c.body(await readFile(here('public/outbox.js'), 'utf8'), 200, { 'content-type': 'text/javascript' }),
+	);
 	app.get('/', async (c) => c.html(await page('index.html', 'Northwind Mobile — lp-ea demo')));
 	app.get('/thanks', async (c) => c.html(await page('thanks.html', 'Thank you — Northwind Mobile')));
 	app.get('/shop', async (c) => c.html(await page('shop.html', 'Store — Northwind Mobile')));
@@ -93,6 +120,7 @@ export async function startDemo({ port = 0, host = '127.0.0.1', signer = {} } = 
 		origin,
 		url: `${origin}/?${query}`,
 		liveperson,
+		faults,
 		async close() {
 			server.closeAllConnections?.();
 			await Promise.all([new Promise((done) => server.close(() => done())), liveperson.close()]);

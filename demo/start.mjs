@@ -18,6 +18,9 @@ console.log(`
   brand site + signing endpoint  ${demo.origin}   (POST /lp-ea/events)
   LivePerson stand-in            ${demo.liveperson.origin}   (checks OAuth 1.0 signatures)
 
+  The page shows its outbox, with switches that make "LivePerson" fail half of all
+  requests and take the signing endpoint offline: watch a lead wait, retry, arrive once.
+
   Ctrl-C stops everything.
 `);
 

@@ -1,9 +1,10 @@
 import type { Attribute, Visit } from '../attributes/index.js';
 import { MAX_ATTRIBUTES_PER_REQUEST, MAX_REQUEST_BYTES } from '../shared/limits.js';
 import { chunk } from './chunk.js';
+import type { Delivery } from './delivery.js';
 import { LpEAError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { Transport } from './transport.js';
+import { requestId } from './request-id.js';
 
 type Call = { sent: Promise<void>[]; resolve: () => void; reject: (error: unknown) => void };
 type Entry = { json: string; bytes: number; call: Call };
@@ -18,11 +19,11 @@ const encoder = new TextEncoder();
  * page is already on the wire when the page unloads. Batches larger than one request may
  * carry are split, in order.
  */
-export function createBatcher(visit: Visit, transport: Transport, log: Logger): Batcher {
-	// The envelope without its attributes: `{"account":…,"sid":…,"attributes":[]}`.
-	const empty = JSON.stringify({ ...visit, attributes: [] });
-	const head = empty.slice(0, -2);
-	const emptyBytes = encoder.encode(empty).length;
+export function createBatcher(visit: Visit, delivery: Delivery, log: Logger): Batcher {
+	// The envelope without its id and attributes: `"account":…,"sid":…,"attributes":[`.
+	const fields = JSON.stringify({ ...visit, attributes: [] }).slice(1, -2);
+	const envelope = (id: string, attributes: string) => `{"id":"${id}",${fields}${attributes}]}`;
+	const emptyBytes = encoder.encode(envelope(requestId(), '')).length;
 	let queue: Entry[] = [];
 
 	function flush() {
@@ -31,8 +32,8 @@ export function createBatcher(visit: Visit, transport: Transport, log: Logger): 
 		const runs = chunk(entries, (entry) => entry.bytes, MAX_REQUEST_BYTES - emptyBytes, MAX_ATTRIBUTES_PER_REQUEST);
 		log(`sending ${entries.length} attribute(s) in ${runs.length} request(s)`);
 		for (const run of runs) {
-			const body = `${head}${run.map((entry) => entry.json).join(',')}]}`;
-			const sent = transport(body, emptyBytes + run.reduce((sum, entry) => sum + entry.bytes + 1, -1));
+			const id = requestId();
+			const sent = delivery.send(id, envelope(id, run.map((entry) => entry.json).join(',')));
 			for (const call of new Set(run.map((entry) => entry.call))) call.sent.push(sent);
 		}
 		for (const call of new Set(entries.map((entry) => entry.call))) {

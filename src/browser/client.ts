@@ -20,14 +20,19 @@ import {
 } from '../attributes/index.js';
 import { shape } from '../attributes/fields.js';
 import { createBatcher, type Batcher } from './batch.js';
+import { createDelivery } from './delivery.js';
 import { LpEAError } from './errors.js';
 import { createLogger } from './logger.js';
+import { createOutbox } from './outbox.js';
+import { replayOnPageEvents } from './replay.js';
 import { createTransport } from './transport.js';
 import { checkVisit, readVisit, type VisitParamNames, type VisitSource } from './visit.js';
 import { waitForVisit } from './wait-for-visit.js';
 
 export const DEFAULT_ENDPOINT = '/lp-ea/events';
 export const DEFAULT_TIMEOUT = 10_000;
+/** How long a request may wait in the outbox: the signing endpoint's de-duplication window. */
+export const DEFAULT_DEDUPE_WINDOW = 60 * 60 * 1000;
 
 export type ClientOptions = {
 	/** Where the signing endpoint is, relative to the page or absolute. Default `/lp-ea/events`. */
@@ -42,6 +47,11 @@ export type ClientOptions = {
 	visit?: Visit;
 	/** A fetch to use instead of the global one. */
 	fetch?: typeof globalThis.fetch;
+	/**
+	 * Milliseconds a request not yet delivered is kept for retries and replays, then dropped
+	 * unsent. Default one hour; never more than the signing endpoint's `dedupeWindow`.
+	 */
+	dedupeWindow?: number;
 };
 
 /** One helper per LivePerson type, named as LivePerson names it, building the attribute as documented. */
@@ -92,9 +102,16 @@ export function createClient(options: ClientOptions = {}): Client {
 	const timeout = options.timeout ?? DEFAULT_TIMEOUT;
 	// A relative endpoint resolves like a link (so <base href> counts); same-origin is the page's own.
 	const endpoint = new URL(options.endpoint || DEFAULT_ENDPOINT, globalThis.document?.baseURI ?? page);
-	const transport = createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log });
+	const delivery = createDelivery({
+		transport: createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log }),
+		outbox: createOutbox(options.dedupeWindow || DEFAULT_DEDUPE_WINDOW, log),
+		timeout,
+		log,
+	});
+	// The backlog needs no visit of this page: each request in it carries its own.
+	replayOnPageEvents(delivery);
 	let batch: Batcher | undefined;
-	const batchFor = (visit: Visit) => (batch ??= createBatcher(visit, transport, log));
+	const batchFor = (visit: Visit) => (batch ??= createBatcher(visit, delivery, log));
 
 	const visitLater = waitForVisit(visitNow, timeout);
 

@@ -6,7 +6,7 @@ import { SERVICE_STATUS } from '../attributes/index.js';
 import { createClient, type Client } from './client.js';
 import { LpEAError } from './errors.js';
 
-type StubCall = [name: 'lead' | 'service' | 'send', args: unknown[], resolve: (v: unknown) => void, reject: (e: unknown) => void];
+type StubCall = [name: keyof Client, args: unknown[], resolve: (v: unknown) => void, reject: (e: unknown) => void];
 type Global = { lpEA?: { q?: StubCall[]; LpEAError?: unknown } };
 
 const w = window as unknown as Global;
@@ -19,6 +19,7 @@ if (!w.lpEA?.LpEAError) {
 		endpoint: data.endpoint,
 		debug: data.debug !== undefined,
 		timeout: Number(data.timeout) || undefined,
+		dedupeWindow: Number(data.dedupeWindow) || undefined,
 		params: { account: data.paramAccount, visitor: data.paramVisitor, sid: data.paramSid },
 	});
 	const queued = w.lpEA?.q ?? [];

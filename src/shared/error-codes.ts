@@ -26,18 +26,24 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 /** What the signing endpoint answers on anything but success. */
 export type ErrorBody = { error: { code: ErrorCode; message: string } };
 
-const CODE_BY_STATUS = new Map<number, ErrorCode>(
-	(Object.entries(ERROR_STATUS) as Array<[ErrorCode, number]>)
-		.filter(([, status]) => status !== 0)
-		.map(([code, status]) => [status, code]),
-);
-
 /**
- * The code for an HTTP status. Statuses outside the table fall back to their class,
- * so a proxy's 503 still reads as a server problem and its 418 as a refused request.
- * 405 and 415 are the signer's own refusals; to a page they are a bad request.
+ * The code for an HTTP status, for the browser: the table above turned around by hand, so
+ * that the page's bundle carries no copy of it (a test checks that the two agree). Statuses
+ * outside it fall back to their class, so a proxy's 503 still reads as a server problem and
+ * its 418 as a refused request; 405 and 415, the signer's own refusals, read as a bad request.
  */
-export function codeForStatus(status: number): ErrorCode {
-	if (status === 405 || status === 415) return 'bad-request';
-	return CODE_BY_STATUS.get(status) ?? (status >= 500 ? 'server-error' : 'bad-request');
-}
+export const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
+	400: 'bad-request',
+	401: 'unauthorized',
+	403: 'forbidden',
+	404: 'not-found',
+	413: 'too-large',
+	422: 'invalid-account',
+	429: 'rate-limited',
+	500: 'server-error',
+	502: 'bad-gateway',
+	504: 'timeout',
+};
+
+export const codeForStatus = (status: number): ErrorCode =>
+	CODE_BY_STATUS[status] ?? (status >= 500 ? 'server-error' : 'bad-request');

@@ -1,4 +1,4 @@
-import { ConfigProblems, resolveSettings, SignerConfigError, type SettingNames, type SignerOptions } from './settings.js';
+import { checkRedisUrl, ConfigProblems, resolveSettings, SignerConfigError, type SettingNames, type SignerOptions } from './settings.js';
 
 /** The environment variable behind each setting, so that errors name what the operator sets. */
 export const ENV_NAMES: SettingNames = {
@@ -20,6 +20,9 @@ export const ENV_NAMES: SettingNames = {
 	domainTtl: 'LP_DOMAIN_TTL_MS',
 	log: 'log',
 	fetch: 'fetch',
+	dedupeWindow: 'LP_DEDUPE_WINDOW_MS',
+	dedupeStore: 'dedupeStore',
+	redisUrl: 'LP_REDIS_URL',
 };
 
 export type Env = Record<string, string | undefined>;
@@ -78,8 +81,12 @@ export function optionsFromEnv(env: Env): SignerOptions {
 		trustProxy: problems.check(() => flag(env, ENV_NAMES.trustProxy), false),
 		domainApi: text('LP_DOMAIN_API') || undefined,
 		domainTtl: problems.check(() => decimal(env, ENV_NAMES.domainTtl), undefined),
+		dedupeWindow: problems.check(() => decimal(env, ENV_NAMES.dedupeWindow), undefined),
+		redisUrl: text('LP_REDIS_URL') || undefined,
 	};
-	problems.check(() => resolveSettings(options, ENV_NAMES), undefined);
+	// A Redis URL is the Node adapters' to turn into a store: here only its form is checked.
+	problems.check(() => resolveSettings({ ...options, redisUrl: undefined }, ENV_NAMES), undefined);
+	if (options.redisUrl) problems.check(() => checkRedisUrl(options.redisUrl!, ENV_NAMES.redisUrl), undefined);
 	problems.throwIfAny();
 	return options;
 }

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { envelopeSchema, type Envelope } from '../attributes/envelope.js';
 import { describeIssues } from '../attributes/index.js';
 import { clientKey, type ConnectionInfo } from './connection.js';
+import { forwardOnce } from './deduplicate.js';
 import { createDomainResolver } from './domain.js';
 import { forward } from './forward.js';
 import { createOAuthSigner } from './oauth.js';
@@ -71,6 +72,9 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 		return `X-Forwarded-For ignored: behind your own reverse proxy, set ${settings.names.trustProxy}=1 so that each client is rate-limited on its own and the endpoint sees its own origin`;
 	}
 
+	// A claim outlives the forward it guards (LivePerson's timeout), so that it never runs out mid-way.
+	const dedupe = { store: settings.dedupeStore, window: settings.dedupeWindow, claimTtl: settings.timeout + 5_000 };
+
 	async function accept(request: Request, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
 		const wait = rateLimit ? rateLimit(clientKey(request, connection, settings.trustProxy)) : 0;
 		if (wait > 0) throw new Refusal('rate-limited', `too many requests: try again in ${wait} s`, { 'retry-after': String(wait) });
@@ -82,7 +86,8 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 			throw new Refusal('forbidden', `account ${envelope.account} is not served by this endpoint`);
 		}
 		const origin = await resolveDomain(envelope.account, Date.now() + settings.timeout);
-		await forward(settings, sign, origin, envelope);
+		const send = () => forward(settings, sign, origin, envelope);
+		await (envelope.id ? forwardOnce(`lp-ea:${envelope.account}:${envelope.id}`, dedupe, send) : send());
 	}
 
 	/** The CORS headers for this caller; a refused Origin is kept for the log before the refusal goes on. */

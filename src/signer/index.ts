@@ -12,3 +12,5 @@ export {
 	type RateLimitOptions,
 	type SignerOptions,
 } from './settings.js';
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export type { DedupeState, DedupeStore } from './dedupe-store.js';

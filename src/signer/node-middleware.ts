@@ -1,7 +1,8 @@
 /// <reference types="node" />
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createSigner, type SignerHandler } from './handler.js';
+import type { SignerHandler } from './handler.js';
 import { connectionOf, toRequest, UnreadableRequest, writeResponse } from './node-http.js';
+import { nodeSignerNow } from './node-signer.js';
 import { jsonResponse } from './refusal.js';
 import type { LogEntry, SettingNames, SignerOptions } from './settings.js';
 
@@ -34,10 +35,11 @@ export type SignerMiddleware = (req: IncomingMessage, res: ServerResponse, next?
  * The signer as `(req, res, next)` middleware for Express, Connect and node:http: mount it
  * at the endpoint's path (`app.use('/lp-ea/events', createSignerMiddleware(options))`). It
  * answers every request it is given, and works whether or not a body parser
- * (`express.json()`, `express.text()`, `express.raw()`) ran before it.
+ * (`express.json()`, `express.text()`, `express.raw()`) ran before it. With `redisUrl`, requests
+ * de-duplicate through Redis, shared by every instance.
  */
 export function createSignerMiddleware(options: SignerOptions, names?: SettingNames): SignerMiddleware {
-	const handle: SignerHandler = createSigner(options, names);
+	const handle: SignerHandler = nodeSignerNow(options, names);
 	return (req, res, next) => {
 		serveNode(handle, req, res, options.log).catch((error: unknown) => {
 			if (next) next(error);

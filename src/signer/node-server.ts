@@ -1,10 +1,10 @@
 /// <reference types="node" />
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createSigner } from './handler.js';
 import { printable } from './log-line.js';
 import { rememberConnection } from './node-http.js';
 import { serveNode } from './node-middleware.js';
+import { nodeSigner } from './node-signer.js';
 import { EVENTS_PATH, signerRoutes } from './routes.js';
 import { DEFAULT_BODY_TIMEOUT_MS, type LogEntry, type SettingNames, type SignerOptions } from './settings.js';
 
@@ -48,14 +48,15 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket, log: ((
  * `headersTimeout` for their headers and the signer's `bodyTimeout` more for the body, so that
  * slow clients are dropped in seconds, not minutes. Resolves once it listens.
  */
-export function startSignerServer({
+export async function startSignerServer({
 	signer,
 	names,
 	port = 8787,
 	host = '127.0.0.1',
 	headersTimeout = 10_000,
 }: SignerServerOptions): Promise<SignerServer> {
-	const routes = signerRoutes(createSigner(signer, names));
+	const { handle, close: closeStore } = await nodeSigner(signer, names);
+	const routes = signerRoutes(handle);
 	const log = signer.log;
 	const server: Server = createServer(
 		{
@@ -82,7 +83,7 @@ export function startSignerServer({
 	server.on('connection', rememberConnection);
 	server.on('clientError', (error, socket) => answerClientError(error, socket as Socket, log));
 	return new Promise((resolve, reject) => {
-		server.once('error', reject);
+		server.once('error', (error) => void closeStore().then(() => reject(error)));
 		server.listen(port, host, () => {
 			const info = server.address() as AddressInfo;
 			const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
@@ -90,7 +91,7 @@ export function startSignerServer({
 				url: `http://${shownHost}:${info.port}`,
 				close: () =>
 					new Promise<void>((done) => {
-						server.close(() => done());
+						server.close(() => void closeStore().then(done));
 						// Keep-alive sockets would hold close() open; idle ones can go now.
 						server.closeIdleConnections();
 					}),

@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import { visitSchema } from '../attributes/index.js';
 import { isLoopback } from './address.js';
+import type { DedupeStore } from './dedupe-store.js';
+import { createMemoryStore } from './memory-store.js';
 import type { OAuthCredentials } from './oauth.js';
 
 export type RateLimitOptions = {
@@ -58,6 +60,12 @@ export type SignerOptions = {
 	log?: (entry: LogEntry) => void;
 	/** A fetch to use instead of the global one. */
 	fetch?: typeof globalThis.fetch;
+	/** How long a forwarded request id is remembered, in ms, so that its repeats are not forwarded. Default one hour. */
+	dedupeWindow?: number;
+	/** Where ids are remembered. Default: this process's memory (bounded). */
+	dedupeStore?: DedupeStore;
+	/** A Redis server shared by several instances; the Node adapters turn it into `dedupeStore`. */
+	redisUrl?: string;
 };
 
 export type Settings = {
@@ -78,6 +86,8 @@ export type Settings = {
 	fetch?: typeof globalThis.fetch;
 	/** What the operator calls each setting, for messages that tell which one to change. */
 	names: SettingNames;
+	dedupeWindow: number;
+	dedupeStore: DedupeStore;
 };
 
 export type ConfigProblem = { setting: string; problem: string };
@@ -141,6 +151,9 @@ export const OPTION_NAMES: SettingNames = {
 	domainTtl: 'domainTtl',
 	log: 'log',
 	fetch: 'fetch',
+	dedupeWindow: 'dedupeWindow',
+	dedupeStore: 'dedupeStore',
+	redisUrl: 'redisUrl',
 };
 
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
@@ -180,6 +193,21 @@ export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
 /** The longest delay timers accept: beyond it Node and browsers fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
+
+/** How long an accepted request id is remembered: the page drops what is older, never sends it. */
+export const DEFAULT_DEDUPE_WINDOW_MS = 60 * 60 * 1000;
+
+/** A redis:// or rediss:// URL. The message never holds the value: it may carry a password. */
+export function checkRedisUrl(value: string, setting: string): string {
+	let url: URL | undefined;
+	try {
+		url = new URL(value);
+	} catch {
+		// reported below
+	}
+	if (!url || !/^rediss?:$/.test(url.protocol)) throw new SignerConfigError(setting, 'must be a redis:// or rediss:// URL');
+	return value;
+}
 
 /** A whole number within bounds, or the fallback when unset. NaN (unparsable text) is malformed too. */
 export function wholeNumber(value: number | undefined, fallback: number, setting: string, max: number, min = 1): number {
@@ -263,7 +291,24 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 		log: options.log,
 		fetch: options.fetch,
 		names,
+		dedupeWindow: check(
+			() => wholeNumber(options.dedupeWindow, DEFAULT_DEDUPE_WINDOW_MS, names.dedupeWindow, MAX_TIMER_MS),
+			DEFAULT_DEDUPE_WINDOW_MS,
+		),
+		// Never undefined once problems.throwIfAny() has passed.
+		dedupeStore: check<DedupeStore | undefined>(
+			() => options.dedupeStore ?? memoryStoreUnlessRedis(options.redisUrl, names.redisUrl),
+			undefined,
+		)!,
 	};
 	problems.throwIfAny();
 	return settings;
+}
+
+/** A Redis URL needs a Node adapter to turn it into a store; anywhere else it is refused, never ignored. */
+function memoryStoreUnlessRedis(redisUrl: string | undefined, setting: string): DedupeStore {
+	if (redisUrl) {
+		throw new SignerConfigError(setting, 'needs the Node server or middleware (lp-ea/signer/node); elsewhere pass a dedupeStore');
+	}
+	return createMemoryStore();
 }

@@ -80,6 +80,15 @@ export type LivePersonStandIn = {
 	env: Record<'LP_ACCOUNT' | 'LP_CONSUMER_KEY' | 'LP_CONSUMER_SECRET' | 'LP_ACCESS_TOKEN' | 'LP_ACCESS_TOKEN_SECRET' | 'LP_DOMAIN', string>;
 	/** Misbehave for the next requests; undefined to behave again. */
 	setFault(fault: Fault | undefined): void;
+	/**
+	 * Fail this share (0 to 1) of the requests to the events route from now on, at random, answering
+	 * `status` (default 500): LivePerson having a bad day, for tests of retries and de-duplication.
+	 */
+	setFailShare(share: number, status?: number): void;
+	/** How many requests the fail share has failed so far: proof that the faults really happened. */
+	readonly injected: number;
+	/** The share set by `setFailShare`. */
+	readonly failShare: number;
 	/** Resolves with `received` once it holds `count` requests; rejects after `timeoutMs` (default 5,000). */
 	waitForRequests(count: number, timeoutMs?: number): Promise<Received[]>;
 	/** Forget what was received and any fault. */
@@ -127,6 +136,7 @@ export function startLivePerson({
 	const nonces = checkNonces ? new Map<string, number>() : undefined;
 	const events = new EventEmitter();
 	let fault: Fault | undefined;
+	const failing = { share: 0, status: 500, injected: 0 };
 	const sockets = new Set<Socket>();
 
 	function keep(record: Received): void {
@@ -156,6 +166,10 @@ export function startLivePerson({
 			if (current.status) {
 				return send(response, current.status, { message: 'forced by the test', secret: 'upstream-body-must-not-leak' });
 			}
+		}
+		if (failing.share > 0 && Math.random() < failing.share) {
+			failing.injected += 1;
+			return send(response, failing.status, { message: 'failed on purpose by the stand-in' });
 		}
 
 		const record: Received = {
@@ -253,6 +267,16 @@ export function startLivePerson({
 				},
 				setFault(next) {
 					fault = next ? { ...next } : undefined;
+				},
+				setFailShare(share, status = 500) {
+					failing.share = share;
+					failing.status = status;
+				},
+				get injected() {
+					return failing.injected;
+				},
+				get failShare() {
+					return failing.share;
 				},
 				waitForRequests,
 				clear() {

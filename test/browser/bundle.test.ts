@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HttpResponse } from 'msw';
 import { afterEach, expect, test } from 'vitest';
-import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage, REQUEST_ID } from '../helpers/page.js';
 
 // The built files, as a page gets them (npm test builds first).
 // (Paths from the repository root: happy-dom's URL cannot make file paths.)
@@ -51,6 +51,7 @@ test('the stub queues calls as promises; the bundle sends them in one request an
 	await expect(second).resolves.toBeUndefined();
 	expect(endpoint.sent).toHaveLength(1);
 	expect(endpoint.sent[0]?.body).toEqual({
+		id: REQUEST_ID,
 		...VISIT,
 		attributes: [
 			{ type: 'lead', lead: { topic: 'before load', value: 10 } },
@@ -159,11 +160,36 @@ test('the minified bundle takes the visit from a late lpTag, and its errors keep
 	try {
 		await call;
 		expect(page.lpEA!.visit).toEqual(VISIT);
-		expect(endpoint.sent[0]?.body).toEqual({ ...VISIT, attributes: [{ type: 'searchInfo', keywords: ['late'] }] });
-		endpoint.answer(() => HttpResponse.json({ error: { code: 'rate-limited', message: 'slow down' } }, { status: 429 }));
+		expect(endpoint.sent[0]?.body).toEqual({ id: REQUEST_ID, ...VISIT, attributes: [{ type: 'searchInfo', keywords: ['late'] }] });
+		// A refusal for good (a 4xx but 408 and 429) settles at once, with its code, status and message.
+		endpoint.answer(() => HttpResponse.json({ error: { code: 'bad-request', message: 'not this' } }, { status: 400 }));
 		const error = await page.lpEA!.lead().catch((e: unknown) => e);
-		expect(error).toMatchObject({ name: 'LpEAError', code: 'rate-limited', status: 429, message: 'slow down' });
+		expect(error).toMatchObject({ name: 'LpEAError', code: 'bad-request', status: 400, message: 'not this', queued: false });
 	} finally {
 		delete (window as unknown as { lpTag?: object }).lpTag;
 	}
+});
+
+test('a reference to the stub or its methods taken before the bundle loaded keeps working after', async () => {
+	visitPage(`/landing?${VISIT_QUERY}`);
+	run(STUB);
+	const early = page.lpEA!;
+	const lead = early.lead;
+	scriptTag({ 'data-endpoint': '/lp-ea/events' });
+	run(BUNDLE);
+	await expect(early.lead({ topic: 'through the old object' })).resolves.toBeUndefined();
+	await expect(lead({ topic: 'through the old method' })).resolves.toBeUndefined();
+	expect(endpoint.sent.flatMap((request) => request.body.attributes)).toEqual([
+		{ type: 'lead', lead: { topic: 'through the old object' } },
+		{ type: 'lead', lead: { topic: 'through the old method' } },
+	]);
+	expect(early.visit).toEqual(VISIT);
+	expect(page.lpEA).not.toBe(early); // replaced, and still the stub passes through to it
+});
+
+test('the stub has every helper of the bundle, and visit', () => {
+	run(STUB);
+	const names = ['lead', 'service', 'cart', 'purchase', 'prodView', 'ctmrinfo', 'mrktInfo', 'personal', 'error', 'searchInfo', 'send'];
+	for (const name of names) expect(typeof (page.lpEA as unknown as Record<string, unknown>)[name], name).toBe('function');
+	expect(page.lpEA!.visit).toBeNull();
 });

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { createClient, LpEAError, SERVICE_STATUS } from '../../src/browser/index.js';
 import { VISIT_STORAGE_KEY } from '../../src/browser/visit.js';
 import { MAX_REQUEST_BYTES } from '../../src/shared/limits.js';
-import { giveRequestKeepalive, settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { giveRequestKeepalive, settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage, REQUEST_ID } from '../helpers/page.js';
 
 const endpoint = useSigningEndpoint();
 giveRequestKeepalive();
@@ -20,6 +20,8 @@ async function rejection(promise: Promise<unknown>): Promise<LpEAError> {
 	}
 	throw new Error('expected the call to reject');
 }
+
+const outboxKeys = () => Object.keys(localStorage).filter((key) => key.startsWith('lp-ea:out:'));
 
 const client = (options = {}) => {
 	visitPage(`/landing?${VISIT_QUERY}`);
@@ -85,17 +87,21 @@ describe('the visit', () => {
 	});
 
 	test('storage that throws costs only the memory across pages', async () => {
-		const original = Storage.prototype.setItem;
-		Storage.prototype.setItem = () => {
-			throw new Error('QuotaExceededError');
-		};
+		// happy-dom binds each storage's methods to it on first use: patch and restore the instances.
+		const stores = [sessionStorage, localStorage];
+		const originals = stores.map((store) => store.setItem);
+		for (const store of stores) {
+			store.setItem = () => {
+				throw new DOMException('full', 'QuotaExceededError');
+			};
+		}
 		try {
 			const c = client();
 			expect(c.visit).toEqual(VISIT);
 			await c.lead({ topic: 'still sent' });
 			expect(endpoint.sent).toHaveLength(1);
 		} finally {
-			Storage.prototype.setItem = original;
+			stores.forEach((store, index) => (store.setItem = originals[index]!));
 		}
 	});
 
@@ -110,6 +116,7 @@ describe('building and validating', () => {
 	test('lead() builds exactly the API shape', async () => {
 		await client().lead({ topic: 'upgrade', value: 200, currency: 'USD', leadId: 'xyz123' });
 		expect(endpoint.sent[0]?.body).toEqual({
+			id: REQUEST_ID,
 			...VISIT,
 			attributes: [{ type: 'lead', lead: { topic: 'upgrade', value: 200, currency: 'USD', leadId: 'xyz123' } }],
 		});
@@ -258,7 +265,8 @@ describe('transport', () => {
 	const recording = () => {
 		const calls: Array<{ keepalive: unknown; request: Request }> = [];
 		const fetch: typeof globalThis.fetch = (input, init) => {
-			const request = input as Request;
+			// What the browser would make of the call, whichever form it takes.
+			const request = new Request(input, init);
 			calls.push({ keepalive: request.keepalive, request });
 			return globalThis.fetch(input, init);
 		};
@@ -303,19 +311,20 @@ describe('transport', () => {
 		expect(endpoint.sent[0]?.url).toBe('http://localhost:3000/custom/endpoint');
 	});
 
-	test('keepalive is asked for only while in-flight keepalive bodies fit the 64 KiB quota', async () => {
+	test("keepalive is asked for only while in-flight keepalive bodies fit lp-ea's 32 KiB share of the 64 KiB quota", async () => {
 		const { calls, fetch } = recording();
 		const c = client({ fetch });
-		// Two of these do not fit one 60 KB request, so each goes alone: 31 KB, 62 KB in flight, then over 64 KiB.
+		// Two of these do not fit one 60 KB request, so each goes alone: 31 KB in flight, then 62 KB, over lp-ea's share.
 		const topic = 'z'.repeat(31_000);
 		await Promise.all(Array.from({ length: 4 }, () => c.lead({ topic })));
-		expect(calls.map((call) => call.keepalive)).toEqual([true, true, false, false]);
+		expect(calls.map((call) => call.keepalive)).toEqual([true, false, false, false]);
 		// Once they have been answered, the quota is free again.
 		await c.lead({ topic });
 		expect(calls.at(-1)?.keepalive).toBe(true);
 	});
 
-	const statuses: Array<[number, string]> = [
+	// Refused for good: rejected at once, removed from the outbox, queued false.
+	const final: Array<[number, string]> = [
 		[400, 'bad-request'],
 		[401, 'unauthorized'],
 		[403, 'forbidden'],
@@ -324,23 +333,44 @@ describe('transport', () => {
 		[413, 'too-large'],
 		[415, 'bad-request'],
 		[422, 'invalid-account'],
+		[418, 'bad-request'],
+		[501, 'server-error'],
+		[505, 'server-error'],
+	];
+	// Can succeed later: retried until the call's timeout, then rejected queued true, still kept.
+	const retried: Array<[number, string]> = [
+		[408, 'bad-request'],
 		[429, 'rate-limited'],
 		[500, 'server-error'],
 		[502, 'bad-gateway'],
 		[503, 'server-error'],
 		[504, 'timeout'],
-		[418, 'bad-request'],
+		[599, 'server-error'],
 	];
 
-	test.each(statuses)('HTTP %i rejects with code %s, status kept, message from the body', async (status, code) => {
+	test.each(final)('HTTP %i rejects at once with code %s, status kept, message from the body, not queued', async (status, code) => {
 		endpoint.answer(() => HttpResponse.json({ error: { code: 'whatever', message: `signer says ${status}` } }, { status }));
 		const error = await rejection(client().lead({ topic: 'x' }));
-		expect(error).toMatchObject({ code, status, message: `signer says ${status}` });
+		expect(error).toMatchObject({ code, status, message: `signer says ${status}`, queued: false });
+		expect(endpoint.sent).toHaveLength(1);
+		expect(outboxKeys()).toEqual([]);
+	});
+
+	test.each(retried)('HTTP %i is retried; by the timeout the call rejects %s, queued, and the request stays in the outbox', async (status, code) => {
+		endpoint.answer(() =>
+			HttpResponse.json({ error: { code: 'whatever', message: `signer says ${status}` } }, { status, headers: { 'retry-after': '0' } }),
+		);
+		const error = await rejection(client({ timeout: 300 }).lead({ topic: 'x' }));
+		expect(error).toMatchObject({ code, status, queued: true });
+		expect(error.message).toMatch(new RegExp(`^signer says ${status}; kept`));
+		expect(endpoint.sent.length).toBeGreaterThan(1);
+		expect(new Set(endpoint.sent.map((request) => request.body.id)).size).toBe(1);
+		expect(outboxKeys()).toEqual([`lp-ea:out:${endpoint.sent[0]!.body.id}`]);
 	});
 
 	test('an answer that is not our JSON still rejects with the status code', async () => {
 		endpoint.answer(() => new HttpResponse('<html>Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }));
-		const error = await rejection(client().lead());
+		const error = await rejection(client({ timeout: 300 }).lead());
 		expect(error).toMatchObject({ code: 'bad-gateway', status: 502 });
 		expect(error.message).toMatch(/502/);
 	});
@@ -359,14 +389,14 @@ describe('transport', () => {
 		});
 		const started = Date.now();
 		const error = await rejection(client({ timeout: 100 }).lead());
-		expect(error).toMatchObject({ code: 'timeout', status: 0 });
+		expect(error).toMatchObject({ code: 'timeout', status: 0, queued: true });
 		expect(Date.now() - started).toBeLessThan(1_500);
 	});
 
 	test('no response at all rejects network with status 0', async () => {
 		endpoint.answer(() => HttpResponse.error());
-		const error = await rejection(client().lead());
-		expect(error).toMatchObject({ code: 'network', status: 0 });
+		const error = await rejection(client({ timeout: 300 }).lead());
+		expect(error).toMatchObject({ code: 'network', status: 0, queued: true });
 		expect(error.message).toContain('http://localhost:3000/lp-ea/events');
 	});
 

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { expect, test } from 'vitest';
-import { useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { useSigningEndpoint, VISIT, VISIT_QUERY, visitPage, REQUEST_ID } from '../helpers/page.js';
 
 const endpoint = useSigningEndpoint();
 
@@ -11,6 +11,7 @@ test('importing the module does nothing; lead/service/send use a default client 
 	await Promise.all([lpEA.lead({ topic: 'esm' }), lpEA.service({ status: 'closed' }), lpEA.send({ type: 'lead', lead: {} })]);
 	expect(endpoint.sent).toHaveLength(1);
 	expect(endpoint.sent[0]?.body).toEqual({
+		id: REQUEST_ID,
 		...VISIT,
 		attributes: [
 			{ type: 'lead', lead: { topic: 'esm' } },

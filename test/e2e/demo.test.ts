@@ -190,15 +190,29 @@ describe('every error code reaches page JS', () => {
 		['LivePerson 400', { status: 400 }, 'bad-request', 400],
 		['LivePerson 401', { status: 401 }, 'unauthorized', 401],
 		['LivePerson 404 (visit ended)', { status: 404 }, 'not-found', 404],
-		['LivePerson 429', { status: 429 }, 'rate-limited', 429],
-		['LivePerson 500', { status: 500 }, 'server-error', 500],
-		['LivePerson 503', { status: 503 }, 'bad-gateway', 502],
-		['LivePerson hangs', { hang: true }, 'timeout', 504],
 	];
 	test.each(forced)('%s → %s %i', async (_name, fault, code, status) => {
 		await open();
 		demo.liveperson.setFault(fault);
 		expect(await outcome('lpEA.lead({ topic: "x" })')).toMatchObject({ ok: false, name: 'LpEAError', code, status });
+	});
+
+	// What can succeed later is retried with the same id: the call resolves, LivePerson gets it once.
+	const retried: Array<[string, { status?: number; hang?: boolean }]> = [
+		['LivePerson 429', { status: 429 }],
+		['LivePerson 500', { status: 500 }],
+		['LivePerson 503', { status: 503 }],
+		['LivePerson hangs', { hang: true }],
+	];
+	test.each(retried)('%s once → retried, delivered once', async (_name, fault) => {
+		await open();
+		const ids: string[] = [];
+		page.on('request', (r) => r.url().endsWith('/lp-ea/events') && ids.push(JSON.parse(r.postData()!).id));
+		demo.liveperson.setFault(fault);
+		expect(await outcome('lpEA.lead({ topic: "x" })')).toEqual({ ok: true });
+		expect(ids).toHaveLength(2);
+		expect(ids[1]).toBe(ids[0]);
+		expect(demo.liveperson.received.filter((r) => r.status === 200)).toHaveLength(1);
 	});
 
 	test('invalid-account 422: an account the signer serves but LivePerson does not know', async () => {

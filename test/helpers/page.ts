@@ -1,12 +1,15 @@
 import { http, HttpResponse, type DefaultBodyType, type StrictResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 export const PAGE_ORIGIN = 'http://localhost:3000';
 export const VISIT = { account: '1234', visitor: 'A3MWU2ZTU2NmMwNzRiN2Vl', sid: 'AsfghSCZT6-Sno2AJw7ZAA' };
 export const VISIT_QUERY = new URLSearchParams(VISIT).toString();
 
-export type Sent = { url: string; contentType: string | null; body: { account: string; visitor: string; sid: string; attributes: unknown[] }; bytes: number };
+/** Any request id as the client makes them: 144 random bits, base64url. */
+export const REQUEST_ID = expect.stringMatching(/^[A-Za-z0-9_-]{24}$/);
+
+export type Sent = { url: string; contentType: string | null; body: { id: string; account: string; visitor: string; sid: string; attributes: unknown[] }; bytes: number };
 
 /** msw standing in for the signing endpoint, same-origin and cross-origin, recording what arrives. */
 export function useSigningEndpoint() {
@@ -27,6 +30,8 @@ export function useSigningEndpoint() {
 		sent.length = 0;
 		respond = () => HttpResponse.json({});
 		sessionStorage.clear();
+		// The outbox too: a request left there would be replayed into the next test.
+		localStorage.clear();
 	});
 	afterAll(() => server.close());
 	return {

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
+import { HAS_REDIS, startRedis } from '../helpers/redis.js';
 import { CREDENTIALS, LEAD, startStandIn, VISIT } from '../helpers/signer.js';
 
 const CLI = new URL('../../dist/signer-cli.mjs', import.meta.url).pathname;
@@ -144,4 +145,47 @@ test('--help lists the settings, --version prints the package version; neither s
 	expect((await once(versioned, 'exit'))[0]).toBe(0);
 	const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 	expect(version.trim()).toBe(pkg.version);
+});
+
+test.each([
+	['LP_REDIS_URL', { LP_REDIS_URL: 'http://user:hunter2@example' }, 'hunter2'],
+	['LP_DEDUPE_WINDOW_MS', { LP_DEDUPE_WINDOW_MS: 'an hour' }, 'an hour'],
+])('a malformed %s stops the server, naming it and not its value', async (name, bad, value) => {
+	const proc = run({ ...env(), ...bad });
+	const [code] = await once(proc.child, 'exit');
+	expect(code).toBe(1);
+	expect(proc.err()).toContain(name);
+	expect(proc.err()).not.toContain(value);
+});
+
+describe.skipIf(!HAS_REDIS)('with LP_REDIS_URL', () => {
+	test('two CLI instances on one Redis forward an id once, and a restarted one still knows it', async () => {
+		const redis = await startRedis();
+		const started: ReturnType<typeof run>[] = [];
+		const start = async () => {
+			const proc = run({ ...env(), LP_REDIS_URL: redis.url });
+			started.push(proc);
+			while (!/listening on (\S+)\/lp-ea\/events/.test(proc.out())) await once(proc.child.stdout, 'data');
+			return /listening on (\S+)\/lp-ea\/events/.exec(proc.out())![1]!;
+		};
+		const stop = async (proc: ReturnType<typeof run>) => {
+			proc.child.kill('SIGTERM');
+			await once(proc.child, 'exit');
+		};
+		try {
+			lp.clear();
+			const body = JSON.stringify({ id: 'cli-redis-request-01', ...VISIT, attributes: [LEAD] });
+			const send = (base: string) => fetch(`${base}/lp-ea/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+			const [a, b] = await Promise.all([start(), start()]);
+			expect((await send(a)).status).toBe(200);
+			expect((await send(b)).status).toBe(200);
+			await stop(started[0]!);
+			const restarted = await start();
+			expect((await send(restarted)).status).toBe(200);
+			expect(lp.received.filter((r) => r.status === 200)).toHaveLength(1);
+		} finally {
+			await Promise.all(started.filter((p) => p.child.exitCode === null).map(stop));
+			await redis.stop();
+		}
+	});
 });

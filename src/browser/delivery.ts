@@ -1,0 +1,128 @@
+import { backoff } from './backoff.js';
+import { LpEAError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Entry, Outbox } from './outbox.js';
+import { requestId } from './request-id.js';
+import { retryAfter } from './retry-after.js';
+import { exclusive } from './tab-lock.js';
+import type { Transport } from './transport.js';
+
+/** What can succeed later: no answer, 408, 429, and 5xx but 501 and 505, which will not change. */
+export const isRetryable = (status: number): boolean =>
+	status === 0 || status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+
+export type Delivery = {
+	/** Sends a request kept in the outbox until it is delivered, refused for good or expired. Settles within the timeout. */
+	send(id: string, body: string): Promise<void>;
+	/** Retries now what waits, and takes over what no page is sending (left by earlier pages, or other tabs'). */
+	replay(): void;
+	/** Hands this page's requests over to the next page at once: the page is being hidden or left. */
+	release(): void;
+};
+
+export type DeliveryOptions = { transport: Transport; outbox: Outbox; timeout: number; log: Logger };
+
+/**
+ * Delivery with retries: a request is written to the outbox before it is sent and removed
+ * on 200 or on a final refusal; anything else is retried with backoff (or as `Retry-After`
+ * asks) on this page, under a lease in the outbox that keeps other pages off it.
+ */
+export function createDelivery({ transport, outbox, timeout, log }: DeliveryOptions): Delivery {
+	const me = requestId();
+	const mine = new Set<string>();
+	const sleepers = new Set<() => void>();
+	let lookAgain: ReturnType<typeof setTimeout> | undefined;
+
+	const lease = (entry: Entry, ms: number) => outbox.put({ ...entry, o: me, u: Date.now() + ms });
+	const isFree = (entry: Entry) => entry.o === me || !((entry.u ?? 0) > Date.now());
+
+	/** True once delivered; false when another page took it over, or it expired or was evicted. */
+	async function deliver(id: string, failed: (error: LpEAError) => void): Promise<boolean> {
+		mine.add(id);
+		try {
+			for (let attempt = 0; ; attempt++) {
+				const entry = outbox.get(id);
+				if (!entry || !isFree(entry)) return false;
+				lease(entry, 2 * timeout);
+				const answer = await transport(entry.b);
+				if (!answer.error) {
+					outbox.remove(id);
+					return true;
+				}
+				if (!isRetryable(answer.error.status)) {
+					outbox.remove(id);
+					throw answer.error;
+				}
+				failed(answer.error);
+				const wait = retryAfter(answer.retryAfter) ?? backoff(attempt);
+				log('retry', id, wait, answer.error.code);
+				if (!outbox.get(id)) return false;
+				lease(entry, wait + 2 * timeout);
+				await new Promise<void>((wake) => {
+					const done = () => {
+						clearTimeout(timer);
+						sleepers.delete(done);
+						wake();
+					};
+					const timer = setTimeout(done, wait);
+					sleepers.add(done);
+				});
+			}
+		} finally {
+			mine.delete(id);
+		}
+	}
+
+	function replay() {
+		for (const wake of sleepers) wake();
+		exclusive(() => {
+			clearTimeout(lookAgain);
+			let next = Infinity;
+			for (const entry of outbox.list()) {
+				if (mine.has(entry.id)) continue;
+				if (!isFree(entry)) {
+					next = Math.min(next, entry.u!);
+					continue;
+				}
+				log('replay', entry.id);
+				// Its own call is long settled: a final refusal is for the debug log only.
+				deliver(entry.id, () => {}).catch((error) => log('refused', entry.id, error));
+			}
+			// Another page holds some: look again when its lease runs out, in case that page is gone.
+			if (next < Infinity) lookAgain = setTimeout(replay, next - Date.now());
+		});
+	}
+
+	return {
+		send(id, body) {
+			outbox.put({ id, t: Date.now(), b: body });
+			return new Promise((resolve, reject) => {
+				let last: LpEAError | undefined;
+				const timer = setTimeout(
+					() =>
+						reject(
+							new LpEAError(
+								last?.code ?? 'timeout',
+								last?.status ?? 0,
+								`${last?.message ?? 'no answer in time'}; kept to retry later`,
+								{ cause: last },
+								true,
+							),
+						),
+					timeout,
+				);
+				deliver(id, (error) => (last = error)).then(
+					(delivered) => delivered && (clearTimeout(timer), resolve()),
+					(error) => (clearTimeout(timer), reject(error)),
+				);
+			});
+		},
+		replay,
+		release() {
+			for (const id of mine) {
+				const entry = outbox.get(id);
+				if (entry?.o === me) outbox.put({ ...entry, u: 0 });
+			}
+		},
+	};
+}

@@ -1,0 +1,322 @@
+// @vitest-environment happy-dom
+import { HttpResponse } from 'msw';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { backoff, BACKOFF_CAP } from '../../src/browser/backoff.js';
+import { createClient, LpEAError } from '../../src/browser/index.js';
+import { createOutbox, MAX_OUTBOX_ENTRIES, MAX_OUTBOX_SIZE } from '../../src/browser/outbox.js';
+import { retryAfter } from '../../src/browser/retry-after.js';
+import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+
+const endpoint = useSigningEndpoint();
+const PREFIX = 'lp-ea:out:';
+
+const outboxKeys = () => Object.keys(localStorage).filter((key) => key.startsWith(PREFIX));
+const client = (options = {}) => {
+	visitPage(`/landing?${VISIT_QUERY}`);
+	return createClient(options);
+};
+/** Polls until `check` holds: the machine is loaded, so no fixed sleeps. */
+async function until(check: () => boolean, ms = 5_000) {
+	const started = Date.now();
+	while (!check()) {
+		if (Date.now() - started > ms) throw new Error('condition not met in time');
+		await new Promise((r) => setTimeout(r, 10));
+	}
+}
+const failing = (status: number, headers: Record<string, string> = {}) => () =>
+	HttpResponse.json({ error: { code: 'x', message: `down ${status}` } }, { status, headers });
+/** A request as an earlier page left it in the outbox. */
+function leftBehind(id: string, fields: { t?: number; o?: string; u?: number } = {}) {
+	const body = JSON.stringify({ id, ...VISIT, attributes: [{ type: 'lead', lead: { topic: id } }] });
+	localStorage.setItem(PREFIX + id, JSON.stringify({ t: Date.now(), b: body, ...fields }));
+}
+
+afterEach(() => {
+	vi.restoreAllMocks();
+});
+
+describe('backoff and Retry-After', () => {
+	test('full jitter: anywhere from 0 to an exponential bound, capped', () => {
+		expect(backoff(0, () => 0)).toBe(0);
+		expect(backoff(0, () => 0.999)).toBe(999);
+		expect(backoff(3, () => 0.5)).toBe(4_000);
+		expect(backoff(30, () => 0.999)).toBe(Math.floor(0.999 * BACKOFF_CAP));
+		for (let attempt = 0; attempt < 20; attempt++) {
+			const wait = backoff(attempt);
+			expect(wait).toBeGreaterThanOrEqual(0);
+			expect(wait).toBeLessThan(BACKOFF_CAP);
+		}
+	});
+
+	test('Retry-After in seconds and as an HTTP date', () => {
+		const now = Date.parse('Sun, 22 Nov 2026 06:00:00 GMT');
+		expect(retryAfter('120', now)).toBe(120_000);
+		expect(retryAfter('0', now)).toBe(0);
+		expect(retryAfter('Sun, 22 Nov 2026 06:00:30 GMT', now)).toBe(30_000);
+		expect(retryAfter('Sun, 22 Nov 2026 05:00:00 GMT', now)).toBe(0);
+		expect(retryAfter('soon', now)).toBeUndefined();
+		expect(retryAfter('', now)).toBeUndefined();
+		expect(retryAfter(null, now)).toBeUndefined();
+	});
+});
+
+describe('the outbox', () => {
+	test('a request is written to localStorage before it is sent, and removed on 200', async () => {
+		const seenWhileSending: string[][] = [];
+		endpoint.answer(() => {
+			seenWhileSending.push(outboxKeys());
+			return HttpResponse.json({});
+		});
+		await client().lead({ topic: 'written first' });
+		const id = endpoint.sent[0]!.body.id;
+		expect(seenWhileSending).toEqual([[PREFIX + id]]);
+		expect(JSON.parse(JSON.parse(localStorage.getItem(PREFIX + id) ?? '{"b":"{}"}').b)).toEqual({}); // gone
+		expect(outboxKeys()).toEqual([]);
+	});
+
+	test('one key per request: a split batch is several keys, several ids', async () => {
+		const seen: number[] = [];
+		endpoint.answer(() => {
+			seen.push(outboxKeys().length);
+			return HttpResponse.json({});
+		});
+		const c = client();
+		await Promise.all(Array.from({ length: 120 }, (_, i) => c.lead({ leadId: `l${i}` })));
+		expect(endpoint.sent).toHaveLength(3);
+		expect(new Set(endpoint.sent.map((s) => s.body.id)).size).toBe(3);
+		expect(seen[0]).toBe(3);
+		expect(outboxKeys()).toEqual([]);
+	});
+
+	test('bounded in count: the oldest go first, and debug says so', () => {
+		const log = vi.fn();
+		const outbox = createOutbox(60_000, log);
+		for (let i = 0; i < MAX_OUTBOX_ENTRIES + 20; i++) outbox.put({ id: `id-${String(i).padStart(3, '0')}`, t: Date.now() + i, b: 'x' });
+		const ids = outbox.list().map((e) => e.id);
+		expect(ids).toHaveLength(MAX_OUTBOX_ENTRIES);
+		expect(ids[0]).toBe('id-020');
+		expect(log).toHaveBeenCalledWith('evicted, the outbox is full:', 'id-000');
+	});
+
+	test('bounded in size', () => {
+		const outbox = createOutbox(60_000, () => {});
+		const big = 'x'.repeat(MAX_OUTBOX_SIZE / 4);
+		for (let i = 0; i < 10; i++) outbox.put({ id: `big-${i}`, t: Date.now() + i, b: big });
+		const kept = outbox.list();
+		expect(kept.length).toBeLessThanOrEqual(4);
+		expect(kept.at(-1)?.id).toBe('big-9');
+	});
+
+	test('expired requests are dropped, never sent, and debug says so', async () => {
+		const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+		leftBehind('expired-request-0001', { t: Date.now() - 2 * 60 * 60 * 1000 });
+		leftBehind('recent-request-00001', { t: Date.now() - 60_000 });
+		client({ debug: true });
+		await until(() => endpoint.sent.length === 1 && outboxKeys().length === 0);
+		expect(endpoint.sent.map((s) => s.body.id)).toEqual(['recent-request-00001']);
+		expect(log.mock.calls.map((c) => c.join(' ')).join('\n')).toMatch(/expired, never to be sent: lp-ea:out:expired-request-0001/);
+	});
+
+	test('the window is a setting: dedupeWindow', async () => {
+		leftBehind('ten-seconds-old-0001', { t: Date.now() - 10_000 });
+		client({ dedupeWindow: 5_000 });
+		await until(() => outboxKeys().length === 0);
+		expect(endpoint.sent).toHaveLength(0);
+	});
+
+	test('garbage under an outbox key is dropped, not sent', async () => {
+		localStorage.setItem(`${PREFIX}garbage-entry-00001`, '{not json');
+		localStorage.setItem(`${PREFIX}garbage-entry-00002`, '{"t":1}');
+		client();
+		await until(() => outboxKeys().length === 0);
+		expect(endpoint.sent).toHaveLength(0);
+	});
+});
+
+describe('storage that fails costs only the guarantee across pages', () => {
+	// happy-dom binds storage methods to the instance on first use: patch and restore the instance.
+	const original = localStorage.setItem;
+	afterEach(() => {
+		localStorage.setItem = original;
+	});
+
+	test.each([
+		[
+			'full (setItem throws)',
+			() => {
+				localStorage.setItem = () => {
+					throw new DOMException('full', 'QuotaExceededError');
+				};
+			},
+		],
+		[
+			'blocked (localStorage throws)',
+			() =>
+				vi.spyOn(globalThis, 'localStorage', 'get').mockImplementation(() => {
+					throw new DOMException('denied', 'SecurityError');
+				}),
+		],
+		['absent', () => vi.spyOn(globalThis, 'localStorage', 'get').mockReturnValue(undefined as never)],
+	])('%s: the call is still sent, and still retried from memory', async (_, breakStorage) => {
+		breakStorage();
+		let answers = 0;
+		endpoint.answer(() => (++answers === 1 ? failing(503, { 'retry-after': '0' })() : HttpResponse.json({})));
+		try {
+			await expect(client().lead({ topic: 'kept in memory' })).resolves.toBeUndefined();
+		} finally {
+			vi.restoreAllMocks(); // before the hooks that clear storage run
+		}
+		expect(endpoint.sent).toHaveLength(2);
+		expect(endpoint.sent[0]!.body.id).toBe(endpoint.sent[1]!.body.id);
+	});
+});
+
+describe('retries on this page', () => {
+	test('Retry-After in seconds is honoured', async () => {
+		let answers = 0;
+		endpoint.answer(() => (++answers === 1 ? failing(429, { 'retry-after': '1' })() : HttpResponse.json({})));
+		const times: number[] = [];
+		const original = endpoint.sent.push.bind(endpoint.sent);
+		endpoint.sent.push = (...items) => (times.push(Date.now()), original(...items));
+		await client({ timeout: 5_000 }).lead();
+		expect(times).toHaveLength(2);
+		expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
+	});
+
+	test('Retry-After as an HTTP date is honoured', async () => {
+		let answers = 0;
+		const times: number[] = [];
+		endpoint.answer(() => {
+			times.push(Date.now());
+			return ++answers === 1 ? failing(503, { 'retry-after': new Date(Date.now() + 2_000).toUTCString() })() : HttpResponse.json({});
+		});
+		await client({ timeout: 5_000 }).lead();
+		expect(times).toHaveLength(2);
+		expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
+	});
+
+	test('without Retry-After, backoff decides (here: jitter drew 0), and debug shows each retry', async () => {
+		vi.spyOn(Math, 'random').mockReturnValue(0);
+		const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+		let answers = 0;
+		endpoint.answer(() => (++answers <= 3 ? failing(502)() : HttpResponse.json({})));
+		await client({ debug: true }).lead();
+		expect(endpoint.sent).toHaveLength(4);
+		expect(log.mock.calls.filter((c) => c[0] === '[lp-ea] retry')).toHaveLength(3);
+	});
+
+	test('after the call has settled queued, retries go on and deliver it once', async () => {
+		vi.spyOn(Math, 'random').mockReturnValue(0);
+		let up = false;
+		endpoint.answer(() => (up ? HttpResponse.json({}) : failing(500)()));
+		const error = (await client({ timeout: 200 }).lead().catch((e) => e)) as LpEAError;
+		expect(error).toMatchObject({ code: 'server-error', queued: true });
+		up = true;
+		await until(() => outboxKeys().length === 0);
+		const ids = new Set(endpoint.sent.map((s) => s.body.id));
+		expect(ids.size).toBe(1);
+	});
+
+	test('online wakes a waiting retry at once', async () => {
+		let up = false;
+		endpoint.answer(() => (up ? HttpResponse.json({}) : failing(503, { 'retry-after': '3600' })()));
+		await client({ timeout: 200 }).lead().catch(() => {});
+		up = true;
+		dispatchEvent(new Event('online'));
+		await until(() => outboxKeys().length === 0);
+		expect(endpoint.sent).toHaveLength(2);
+	});
+});
+
+describe('replay by the next page', () => {
+	test('what an earlier page left is sent with its id, once, and removed', async () => {
+		leftBehind('left-by-an-earlier-01');
+		client();
+		await until(() => outboxKeys().length === 0);
+		expect(endpoint.sent.map((s) => s.body.id)).toEqual(['left-by-an-earlier-01']);
+		expect(endpoint.sent[0]!.body.attributes).toEqual([{ type: 'lead', lead: { topic: 'left-by-an-earlier-01' } }]);
+	});
+
+	test('a request another page is sending (its lease running) is left alone until the lease runs out', async () => {
+		leftBehind('held-by-another-tab1', { o: 'another-page', u: Date.now() + 2_000 });
+		client();
+		await settle();
+		expect(endpoint.sent).toHaveLength(0);
+		await until(() => outboxKeys().length === 0);
+		expect(endpoint.sent.map((s) => s.body.id)).toEqual(['held-by-another-tab1']);
+	});
+
+	test('page hide hands a waiting request to the next page at once', async () => {
+		endpoint.answer(failing(503, { 'retry-after': '3600' }));
+		await client({ timeout: 200 }).lead().catch(() => {});
+		const [key] = outboxKeys();
+		expect(JSON.parse(localStorage.getItem(key!)!).u).toBeGreaterThan(Date.now() + 60_000);
+		dispatchEvent(new Event('pagehide'));
+		expect(JSON.parse(localStorage.getItem(key!)!).u).toBe(0);
+		endpoint.answer(() => HttpResponse.json({}));
+		client();
+		await until(() => outboxKeys().length === 0);
+		expect(new Set(endpoint.sent.map((s) => s.body.id)).size).toBe(1);
+	});
+
+	test('a hidden tab shown again replays', async () => {
+		client();
+		leftBehind('while-the-tab-hid-01');
+		document.dispatchEvent(new Event('visibilitychange'));
+		await until(() => outboxKeys().length === 0);
+		expect(endpoint.sent.map((s) => s.body.id)).toEqual(['while-the-tab-hid-01']);
+	});
+
+	test('a replayed request refused for good is removed', async () => {
+		endpoint.answer(failing(403));
+		leftBehind('refused-for-good-001');
+		client();
+		await until(() => outboxKeys().length === 0);
+		expect(endpoint.sent).toHaveLength(1);
+	});
+
+	test('never listens to unload or beforeunload', () => {
+		const listen = vi.spyOn(window, 'addEventListener');
+		client();
+		const names = listen.mock.calls.map((c) => c[0]);
+		expect(names).toContain('pagehide');
+		expect(names).toContain('online');
+		expect(names).not.toContain('unload');
+		expect(names).not.toContain('beforeunload');
+	});
+});
+
+describe('one tab at a time', () => {
+	test('with Web Locks, the outbox is claimed under the lock; without, at once; a refused lock still claims', async () => {
+		const { exclusive } = await import('../../src/browser/tab-lock.js');
+		const names: string[] = [];
+		let held = false;
+		const ran: boolean[] = [];
+		vi.stubGlobal('navigator', {
+			locks: {
+				request: async (name: string, task: () => void) => {
+					names.push(name);
+					held = true;
+					try {
+						return task();
+					} finally {
+						held = false;
+					}
+				},
+			},
+		});
+		exclusive(() => ran.push(held));
+		await until(() => ran.length === 1);
+		expect(names).toEqual(['lp-ea:outbox']);
+		expect(ran).toEqual([true]);
+
+		vi.stubGlobal('navigator', { locks: { request: () => Promise.reject(new DOMException('no', 'SecurityError')) } });
+		exclusive(() => ran.push(held));
+		await until(() => ran.length === 2);
+
+		vi.stubGlobal('navigator', {});
+		exclusive(() => ran.push(held));
+		expect(ran).toEqual([true, false, false]);
+		vi.unstubAllGlobals();
+	});
+});

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
+import { createSigner } from '../../src/signer/index.js';
+import { redisStoreFor } from '../../src/signer/node-signer.js';
+import { createRedisStore, type RedisStore } from '../../src/signer/redis-store.js';
+import { freePort, HAS_REDIS, NO_REDIS_LINE, startRedis, type RedisServer } from '../helpers/redis.js';
+import { LEAD, post, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
+
+if (!HAS_REDIS) console.log(NO_REDIS_LINE);
+
+describe.skipIf(!HAS_REDIS)('the Redis store, against a real redis-server', () => {
+	let redis: RedisServer;
+	let lp: LivePersonStandIn;
+	const stores: RedisStore[] = [];
+	const store = async () => {
+		const created = await createRedisStore(redis.url);
+		stores.push(created);
+		return created;
+	};
+
+	beforeAll(async () => {
+		[redis, lp] = await Promise.all([startRedis(), startStandIn()]);
+	});
+	afterAll(async () => {
+		await Promise.all(stores.map((s) => s.close()));
+		await Promise.all([redis?.stop(), lp?.close()]);
+	});
+
+	test('claims are atomic: of many concurrent claims from several clients, exactly one wins', async () => {
+		const clients = await Promise.all([store(), store(), store()]);
+		const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => clients[i % 3]!.claim('lp-ea:t:concurrent', 5_000)));
+		expect(claims.filter((c) => c === null)).toHaveLength(1);
+		expect(claims.filter((c) => c === 'pending')).toHaveLength(29);
+	});
+
+	test('settle records the outcome, release lets go, PX expires', async () => {
+		const s = await store();
+		expect(await s.claim('lp-ea:t:a', 5_000)).toBeNull();
+		await s.settle('lp-ea:t:a', 'accepted', 5_000);
+		expect(await s.claim('lp-ea:t:a', 5_000)).toBe('accepted');
+		await s.release('lp-ea:t:a');
+		expect(await s.claim('lp-ea:t:a', 150)).toBeNull();
+		await new Promise((r) => setTimeout(r, 400));
+		expect(await s.claim('lp-ea:t:a', 5_000)).toBeNull();
+	});
+
+	test('two signer instances sharing Redis forward one id once, even at the same moment', async () => {
+		lp.clear();
+		lp.setFault({ delayMs: 300 });
+		const options = { ...signerOptions(lp.origin), rateLimit: false as const, timeout: 2_000 };
+		const [a, b] = [createSigner({ ...options, dedupeStore: await store() }), createSigner({ ...options, dedupeStore: await store() })];
+		const body = { id: 'shared-redis-id-0001', ...VISIT, attributes: [LEAD] };
+		const first = await Promise.all([a(post(body)), b(post(body)), a(post(body)), b(post(body))]);
+		expect(first.map((r) => r.status).sort()).toEqual([200, 503, 503, 503]);
+		const repeats = await Promise.all([a(post(body)), b(post(body))]);
+		expect(repeats.map((r) => r.status)).toEqual([200, 200]);
+		expect(lp.received.filter((r) => r.status === 200)).toHaveLength(1);
+	});
+
+	test('Redis going away: 503 with Retry-After and nothing forwarded; back again: forwarded once', async () => {
+		lp.clear();
+		const handler = createSigner({ ...signerOptions(lp.origin), rateLimit: false, dedupeStore: await store() });
+		const body = { id: 'while-redis-is-down-01', ...VISIT, attributes: [LEAD] };
+		await redis.stop();
+		const down = await handler(post(body));
+		expect(down.status).toBe(503);
+		expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
+		expect(lp.received).toHaveLength(0);
+		await redis.start();
+		let status = 0;
+		for (let tries = 0; tries < 100 && status !== 200; tries++) {
+			status = (await handler(post(body))).status;
+			if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+		}
+		expect(status).toBe(200);
+		expect((await handler(post(body))).status).toBe(200);
+		expect(lp.received.filter((r) => r.status === 200)).toHaveLength(1);
+	});
+
+	test('an unreachable Redis from the start: quick 503s, no crash', async () => {
+		const nobody = await createRedisStore(`redis://127.0.0.1:${await freePort()}`);
+		stores.push(nobody);
+		const handler = createSigner({ ...signerOptions(lp.origin), rateLimit: false, dedupeStore: nobody });
+		const started = Date.now();
+		const response = await handler(post({ id: 'nobody-listens-here-1', ...VISIT, attributes: [LEAD] }));
+		expect(response.status).toBe(503);
+		expect(Date.now() - started).toBeLessThan(5_000);
+	});
+});
+
+test('a malformed LP_REDIS_URL stops the start with a message that names it and not its value', async () => {
+	const options = { ...signerOptions('http://127.0.0.1:1'), redisUrl: 'http://user:s3cret@example' };
+	await expect(redisStoreFor(options, { redisUrl: 'LP_REDIS_URL' } as never)).rejects.toThrow(/^LP_REDIS_URL must be a redis:\/\//);
+	await expect(redisStoreFor(options, { redisUrl: 'LP_REDIS_URL' } as never)).rejects.not.toThrow(/s3cret/);
+});
