@@ -54,19 +54,34 @@ export type ClientOptions = {
 	dedupeWindow?: number;
 };
 
-/** One helper per LivePerson type, named as LivePerson names it, building the attribute as documented. */
+/**
+ * One helper per LivePerson type, named as LivePerson names it, building the attribute as
+ * documented. Each call validates first (rejecting `invalid`, naming the field, with nothing
+ * sent), then resolves when the signing endpoint answers 200 and rejects with an `LpEAError`
+ * otherwise; `error.queued` says whether the request is kept for a later retry.
+ */
 export type Client = {
+	/** A `lead`: `{ topic?, value?, currency?, leadId? }`. */
 	lead(fields?: LeadFields): Promise<void>;
+	/** A `service`: `{ topic?, status?, category?, serviceId? }`; `status` is 0–13 or its kebab-case name. */
 	service(fields?: ServiceFields): Promise<void>;
+	/** A `cart`: `{ total, numItems, currency?, products? }`; LivePerson replaces the previous cart. */
 	cart(fields: CartFields): Promise<void>;
+	/** A `purchase`: `{ total?, currency?, orderId?, cart? }`. */
 	purchase(fields?: PurchaseFields): Promise<void>;
+	/** A `prodView`: `{ currency?, products }`, the products the visitor is looking at. */
 	prodView(fields?: ProdViewFields): Promise<void>;
-	/** Beware `customerId`: LivePerson may then treat the visit as authenticated and fail the call. */
+	/** A `ctmrinfo`. Beware `customerId`: LivePerson may then treat the visit as authenticated and fail the call. */
 	ctmrinfo(fields?: CtmrinfoFields): Promise<void>;
+	/** A `mrktInfo`: `{ channel?, affiliate?, campaignId? }`; `channel` is 0–6 or its name (`'paid-search'`, …). */
 	mrktInfo(fields?: MrktInfoFields): Promise<void>;
+	/** A `personal`: `{ firstname?, lastname?, age?, contacts?, gender?, company?, language? }`. */
 	personal(fields?: PersonalFields): Promise<void>;
+	/** An `error`: `{ contextId?, message?, code?, level?, resolved? }`. */
 	error(fields?: ErrorFields): Promise<void>;
+	/** A `searchInfo`: `{ keywords }`. */
 	searchInfo(fields: SearchInfoFields): Promise<void>;
+	/** Ready-made attributes of any of the ten types (`{ type: 'cart', … }`), each validated, all in one request. */
 	send(...attributes: AttributeInput[]): Promise<void>;
 	/** The visit this page reports to, or null while account, visitor or sid is unknown. */
 	readonly visit: Visit | null;
@@ -89,6 +104,12 @@ function validate(inputs: readonly unknown[], inList: boolean): Attribute[] {
 	});
 }
 
+/**
+ * A client of its own: another endpoint, the visit given in code, debug output, a timeout. The
+ * script tag's `window.lpEA` and the module's `lead()`, `cart()`, … are clients made with the defaults.
+ *
+ * @example createClient({ endpoint: 'https://signer.example.com/lp-ea/events', debug: true }).lead({ value: 200 })
+ */
 export function createClient(options: ClientOptions = {}): Client {
 	const log = createLogger(options.debug);
 	const page = globalThis.location?.href;

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { createClient, LpEAError } from '../../src/browser/index.js';
 import { VISIT_STORAGE_KEY } from '../../src/browser/visit.js';
-import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { settle, useSigningEndpoint, REQUEST_ID, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
 
 const endpoint = useSigningEndpoint();
 
@@ -34,7 +34,7 @@ describe("the visit from LivePerson's Web Tag", () => {
 		const c = createClient();
 		expect(c.visit).toEqual(VISIT);
 		await c.searchInfo({ keywords: ['shoes'] });
-		expect(endpoint.sent[0]?.body).toEqual({ ...VISIT, attributes: [{ type: 'searchInfo', keywords: ['shoes'] }] });
+		expect(endpoint.sent[0]?.body).toEqual({ id: REQUEST_ID, ...VISIT, attributes: [{ type: 'searchInfo', keywords: ['shoes'] }] });
 	});
 
 	test('is not kept in the session: the tag stays the source on its pages', () => {

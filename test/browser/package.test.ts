@@ -2,7 +2,7 @@
 import { expect, test } from 'vitest';
 import * as lpEA from 'lp-ea';
 import type { CartFields, Gender, MarketingChannelName, PersonalFields, PhoneType, ServiceStatusName } from 'lp-ea';
-import { useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { useSigningEndpoint, REQUEST_ID, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
 
 // The built ES module, as a bundler resolves `import { cart } from 'lp-ea'` (npm test builds first).
 const endpoint = useSigningEndpoint();
@@ -17,7 +17,7 @@ test('the package exports the ten helpers, send, and the enum maps', async () =>
 	expect(lpEA.PHONE_TYPES).toContain('WORK_FAX');
 	visitPage(`/p?${VISIT_QUERY}`);
 	await lpEA.cart({ total: 1, numItems: 1 });
-	expect(endpoint.sent[0]?.body).toEqual({ ...VISIT, attributes: [{ type: 'cart', total: 1, numItems: 1 }] });
+	expect(endpoint.sent[0]?.body).toEqual({ id: REQUEST_ID, ...VISIT, attributes: [{ type: 'cart', total: 1, numItems: 1 }] });
 });
 
 test('types are inferred from the schemas: enum names autocomplete, wrong ones do not compile', () => {

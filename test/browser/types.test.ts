@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { createClient, GENDERS, LpEAError, MARKETING_CHANNEL, PHONE_TYPES, type Client } from '../../src/browser/index.js';
 import { DOCUMENTED, helperFields, INVALID, type DocumentedType } from '../helpers/attributes.js';
-import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { settle, useSigningEndpoint, REQUEST_ID, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
 
 const endpoint = useSigningEndpoint();
 
@@ -29,7 +29,7 @@ describe("each helper builds LivePerson's documented example", () => {
 		const helper = client()[type] as (fields: unknown) => Promise<void>;
 		await helper(helperFields(type));
 		expect(endpoint.sent).toHaveLength(1);
-		expect(endpoint.sent[0]?.body).toEqual({ ...VISIT, attributes: [DOCUMENTED[type]] });
+		expect(endpoint.sent[0]?.body).toEqual({ id: REQUEST_ID, ...VISIT, attributes: [DOCUMENTED[type]] });
 	});
 
 	test('send() takes all ten at once, in one request, in order', async () => {
