@@ -110,10 +110,9 @@ test('loading the bundle twice keeps the first client', () => {
 	expect(page.lpEA).toBe(first);
 });
 
-// The bundle is minified with terser's unsafe rewrites and with `_`-prefixed properties (ky's
-// private members) mangled. These run the built file to show it still does the whole job.
-test('the minified bundle mangled ky\'s private members and still sends all ten types, names mapped', async () => {
-	expect(BUNDLE).not.toMatch(/\._options\b|\._input\b|\._retryCount\b/);
+// The bundle is minified with terser's unsafe rewrites. These run the built file to show it
+// still does the whole job.
+test('the minified bundle still sends all ten types, names mapped', async () => {
 	visitPage(`/landing?${VISIT_QUERY}`);
 	run(BUNDLE);
 	const lpEA = page.lpEA as unknown as Record<string, (fields: object) => Promise<void>>;
