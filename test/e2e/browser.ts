@@ -18,3 +18,14 @@ export function launch(): Promise<Browser> {
 		],
 	});
 }
+
+/** Polls `read` until it gives a value, for what the page and the stand-in do on their own time. */
+export async function until<T>(read: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+	const started = Date.now();
+	for (;;) {
+		const value = read();
+		if (value) return value;
+		if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
+		await new Promise((r) => setTimeout(r, 50));
+	}
+}

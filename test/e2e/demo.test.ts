@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { DEMO_CREDENTIALS, SAMPLE_VISIT, startDemo, type Demo } from '../../demo/server.mjs';
 import { startSignerServer } from 'lp-ea/signer/node';
-import { launch } from './browser.js';
+import { launch, until } from './browser.js';
 
 type Outcome = { ok: true } | { ok: false; name: string; code: string; status: number; message: string };
 
@@ -118,15 +118,6 @@ function outcome(call: string): Promise<Outcome> {
 	);
 }
 
-async function until<T>(read: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-	const started = Date.now();
-	for (;;) {
-		const value = read();
-		if (value) return value;
-		if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-		await new Promise((r) => setTimeout(r, 50));
-	}
-}
 
 describe('the visit', () => {
 	test('is read from the URL and kept for later pages of the tab', async () => {

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { SAMPLE_VISIT, startDemo, type Demo } from '../../demo/server.mjs';
 import { DOCUMENTED, helperFields, type DocumentedType } from '../helpers/attributes.js';
-import { launch } from './browser.js';
+import { launch, until } from './browser.js';
 
 // All ten types and the Web Tag visit in Debian's Chromium: the demo's pages, its signing
 // endpoint, and the LivePerson stand-in that checks each signature with oauth-sign.
@@ -34,15 +34,6 @@ async function open(path: string) {
 	await page.waitForFunction(() => 'LpEAError' in (window as unknown as { lpEA: object }).lpEA);
 }
 
-async function until<T>(read: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-	const started = Date.now();
-	for (;;) {
-		const value = read();
-		if (value) return value;
-		if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-		await new Promise((r) => setTimeout(r, 50));
-	}
-}
 
 const withVisit = (path: string) => `${path}?${new URLSearchParams(SAMPLE_VISIT)}`;
 /** An attribute of any of the ten shapes, as the stand-in recorded it. */
