@@ -29,6 +29,9 @@ Configured from the environment:
   LP_HEADERS_TIMEOUT_MS      wait for a client's headers (default 10000)
   LP_MAX_IN_FLIGHT           requests handled at once, then 503 (default 512)
   LP_MAX_BODY_BYTES          largest body (default 65536)
+  LP_DEDUPE_WINDOW_MS        how long a request id is remembered (default 3600000, one hour)
+  LP_REDIS_URL               a Redis 7+ server shared by several instances for de-duplication;
+                             unset: each instance remembers in bounded memory
   PORT, HOST                 where to listen (default 8787 on 127.0.0.1)
 `;
 

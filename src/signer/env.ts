@@ -44,10 +44,11 @@ function rateLimit(value: string | undefined): SignerOptions['rateLimit'] {
 	return { burst: Number(match[1]), perMinute: Number(match[2]) };
 }
 
-/** `1`/`true` or `0`/`false`; unset is false. */
+/** `1`/`true` or `0`/`false`; unset is false. A Workers [vars] entry may be a TOML number or boolean. */
 export function flag(env: Env, name: string): boolean {
-	const value = env[name];
-	if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+	const raw: unknown = env[name];
+	const value = raw === undefined ? '' : String(raw);
+	if (value === '' || value === '0' || value === 'false') return false;
 	if (value === '1' || value === 'true') return true;
 	throw new SignerConfigError(name, 'must be 1 (or true) or 0 (or false)');
 }

@@ -1,7 +1,8 @@
 /// <reference types="node" />
 import { createSigner, type SignerHandler } from './handler.js';
 import type { RedisStore } from './redis-store.js';
-import { checkRedisUrl, OPTION_NAMES, type SettingNames, type SignerOptions } from './settings.js';
+import { Refusal, refusalResponse } from './refusal.js';
+import { checkRedisUrl, OPTION_NAMES, SignerConfigError, type SettingNames, type SignerOptions } from './settings.js';
 
 export type NodeSigner = { handle: SignerHandler; close(): Promise<void> };
 
@@ -13,7 +14,12 @@ export async function redisStoreFor(signer: SignerOptions, names: SettingNames =
 	if (!signer.redisUrl || signer.dedupeStore) return undefined;
 	checkRedisUrl(signer.redisUrl, names.redisUrl);
 	const { createRedisStore } = await import('./redis-store.js');
-	return createRedisStore(signer.redisUrl);
+	try {
+		return await createRedisStore(signer.redisUrl);
+	} catch {
+		// node-redis's own words may quote the URL, password included: ours never do.
+		throw new SignerConfigError(names.redisUrl, 'was refused by the Redis client: check its form, redis://[user:password@]host[:port][/db]');
+	}
 }
 
 /**
@@ -39,5 +45,16 @@ export function nodeSignerNow(signer: SignerOptions, names?: SettingNames): Sign
 	createSigner({ ...signer, redisUrl: undefined }, names);
 	checkRedisUrl(signer.redisUrl, (names ?? OPTION_NAMES).redisUrl);
 	const ready = nodeSigner(signer, names);
-	return async (request, connection) => (await ready).handle(request, connection);
+	// Never an unhandled rejection in the host's process: a store that cannot be made is said
+	// once, and every request is answered 500 (the page keeps it and retries).
+	ready.catch((error: unknown) => console.error(`lp-ea signer: ${(error as Error).message}`));
+	return async (request, connection) => {
+		let signer: NodeSigner;
+		try {
+			signer = await ready;
+		} catch {
+			return refusalResponse(new Refusal('server-error', 'the signing endpoint failed'));
+		}
+		return signer.handle(request, connection);
+	};
 }

@@ -197,7 +197,10 @@ export const MAX_TIMER_MS = 2_147_483_647;
 /** How long an accepted request id is remembered: the page drops what is older, never sends it. */
 export const DEFAULT_DEDUPE_WINDOW_MS = 60 * 60 * 1000;
 
-/** A redis:// or rediss:// URL. The message never holds the value: it may carry a password. */
+/**
+ * A URL node-redis accepts: redis:// or rediss://, a host, and at most a database number as
+ * its path. The message never holds the value: it may carry a password.
+ */
 export function checkRedisUrl(value: string, setting: string): string {
 	let url: URL | undefined;
 	try {
@@ -205,7 +208,9 @@ export function checkRedisUrl(value: string, setting: string): string {
 	} catch {
 		// reported below
 	}
-	if (!url || !/^rediss?:$/.test(url.protocol)) throw new SignerConfigError(setting, 'must be a redis:// or rediss:// URL');
+	if (!url || !/^rediss?:$/.test(url.protocol) || !url.hostname || !/^\/?\d*$/.test(url.pathname)) {
+		throw new SignerConfigError(setting, 'must be a URL such as redis://[user:password@]host[:port][/db] (or rediss://)');
+	}
 	return value;
 }
 

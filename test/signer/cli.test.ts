@@ -149,6 +149,8 @@ test('--help lists the settings, --version prints the package version; neither s
 
 test.each([
 	['LP_REDIS_URL', { LP_REDIS_URL: 'http://user:hunter2@example' }, 'hunter2'],
+	// A path that is not a database number: node-redis itself would throw, quoting the URL.
+	['LP_REDIS_URL', { LP_REDIS_URL: 'redis://user:hunter2@localhost/abc' }, 'hunter2'],
 	['LP_DEDUPE_WINDOW_MS', { LP_DEDUPE_WINDOW_MS: 'an hour' }, 'an hour'],
 ])('a malformed %s stops the server, naming it and not its value', async (name, bad, value) => {
 	const proc = run({ ...env(), ...bad });

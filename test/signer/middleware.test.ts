@@ -139,3 +139,13 @@ describe('plain node:http', () => {
 		expect(response.status).toBe(413);
 	});
 });
+
+describe('with redisUrl', () => {
+	test('a malformed Redis URL is refused when the middleware is made, naming the option and not the value', () => {
+		expect(() => createSignerMiddleware({ ...signerOptions(lp.origin), redisUrl: 'redis://user:hunter2@localhost/abc' })).toThrow(
+			/^redisUrl must be a URL such as redis:/,
+		);
+		expect(() => createSignerMiddleware({ ...signerOptions(lp.origin), redisUrl: 'redis://user:hunter2@localhost/abc' })).not.toThrow(/hunter2/);
+	});
+
+});

@@ -90,6 +90,6 @@ describe.skipIf(!HAS_REDIS)('the Redis store, against a real redis-server', () =
 
 test('a malformed LP_REDIS_URL stops the start with a message that names it and not its value', async () => {
 	const options = { ...signerOptions('http://127.0.0.1:1'), redisUrl: 'http://user:s3cret@example' };
-	await expect(redisStoreFor(options, { redisUrl: 'LP_REDIS_URL' } as never)).rejects.toThrow(/^LP_REDIS_URL must be a redis:\/\//);
+	await expect(redisStoreFor(options, { redisUrl: 'LP_REDIS_URL' } as never)).rejects.toThrow(/^LP_REDIS_URL must be a URL such as redis:\/\//);
 	await expect(redisStoreFor(options, { redisUrl: 'LP_REDIS_URL' } as never)).rejects.not.toThrow(/s3cret/);
 });

@@ -78,4 +78,8 @@ test('a Workers env may hold numbers (TOML [vars]) where the Node environment ho
 	const options = optionsFromEnv(env as unknown as Record<string, string>);
 	expect(options.accounts).toBe('1234');
 	expect(options.timeout).toBe(5000);
+	// LP_TRUST_PROXY = 1 and = true in wrangler.toml arrive as a number and a boolean.
+	expect(optionsFromEnv({ ...env, LP_TRUST_PROXY: 1 } as unknown as Record<string, string>).trustProxy).toBe(true);
+	expect(optionsFromEnv({ ...env, LP_TRUST_PROXY: true } as unknown as Record<string, string>).trustProxy).toBe(true);
+	expect(optionsFromEnv({ ...env, LP_TRUST_PROXY: 0 } as unknown as Record<string, string>).trustProxy).toBe(false);
 });
