@@ -125,6 +125,7 @@ export function createClient(options: ClientOptions = {}): Client {
 	const endpoint = new URL(options.endpoint || DEFAULT_ENDPOINT, globalThis.document?.baseURI ?? page);
 	const delivery = createDelivery({
 		transport: createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log }),
+		endpoint: endpoint.href,
 		outbox: createOutbox(options.dedupeWindow || DEFAULT_DEDUPE_WINDOW, log),
 		timeout,
 		log,

@@ -20,14 +20,21 @@ export type Delivery = {
 	release(): void;
 };
 
-export type DeliveryOptions = { transport: Transport; outbox: Outbox; timeout: number; log: Logger };
+export type DeliveryOptions = {
+	transport: Transport;
+	/** The transport's endpoint (href): only its requests are replayed here. */
+	endpoint: string;
+	outbox: Outbox;
+	timeout: number;
+	log: Logger;
+};
 
 /**
  * Delivery with retries: a request is written to the outbox before it is sent and removed
  * on 200 or on a final refusal; anything else is retried with backoff (or as `Retry-After`
  * asks) on this page, under a lease in the outbox that keeps other pages off it.
  */
-export function createDelivery({ transport, outbox, timeout, log }: DeliveryOptions): Delivery {
+export function createDelivery({ transport, endpoint, outbox, timeout, log }: DeliveryOptions): Delivery {
 	const me = requestId();
 	const mine = new Set<string>();
 	const sleepers = new Set<() => void>();
@@ -79,7 +86,8 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 			clearTimeout(lookAgain);
 			let next = Infinity;
 			for (const entry of outbox.list()) {
-				if (mine.has(entry.id)) continue;
+				// Another endpoint's request waits for a client of that endpoint.
+				if (mine.has(entry.id) || entry.e !== endpoint) continue;
 				if (!isFree(entry)) {
 					next = Math.min(next, entry.u!);
 					continue;
@@ -95,7 +103,7 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 
 	return {
 		send(id, body) {
-			outbox.put({ id, t: Date.now(), b: body });
+			outbox.put({ id, t: Date.now(), b: body, e: endpoint });
 			return new Promise((resolve, reject) => {
 				let last: LpEAError | undefined;
 				const timer = setTimeout(

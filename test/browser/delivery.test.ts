@@ -26,9 +26,9 @@ async function until(check: () => boolean, ms = 5_000) {
 const failing = (status: number, headers: Record<string, string> = {}) => () =>
 	HttpResponse.json({ error: { code: 'x', message: `down ${status}` } }, { status, headers });
 /** A request as an earlier page left it in the outbox. */
-function leftBehind(id: string, fields: { t?: number; o?: string; u?: number } = {}) {
+function leftBehind(id: string, fields: { t?: number; o?: string; u?: number; e?: string } = {}) {
 	const body = JSON.stringify({ id, ...VISIT, attributes: [{ type: 'lead', lead: { topic: id } }] });
-	localStorage.setItem(PREFIX + id, JSON.stringify({ t: Date.now(), b: body, ...fields }));
+	localStorage.setItem(PREFIX + id, JSON.stringify({ t: Date.now(), b: body, e: 'http://localhost:3000/lp-ea/events', ...fields }));
 }
 
 afterEach(() => {
@@ -91,7 +91,7 @@ describe('the outbox', () => {
 	test('bounded in count: the oldest go first, and debug says so', () => {
 		const log = vi.fn();
 		const outbox = createOutbox(60_000, log);
-		for (let i = 0; i < MAX_OUTBOX_ENTRIES + 20; i++) outbox.put({ id: `id-${String(i).padStart(3, '0')}`, t: Date.now() + i, b: 'x' });
+		for (let i = 0; i < MAX_OUTBOX_ENTRIES + 20; i++) outbox.put({ id: `id-${String(i).padStart(3, '0')}`, t: Date.now() + i, b: 'x', e: 'x' });
 		const ids = outbox.list().map((e) => e.id);
 		expect(ids).toHaveLength(MAX_OUTBOX_ENTRIES);
 		expect(ids[0]).toBe('id-020');
@@ -101,7 +101,7 @@ describe('the outbox', () => {
 	test('bounded in size', () => {
 		const outbox = createOutbox(60_000, () => {});
 		const big = 'x'.repeat(MAX_OUTBOX_SIZE / 4);
-		for (let i = 0; i < 10; i++) outbox.put({ id: `big-${i}`, t: Date.now() + i, b: big });
+		for (let i = 0; i < 10; i++) outbox.put({ id: `big-${i}`, t: Date.now() + i, b: big, e: 'x' });
 		const kept = outbox.list();
 		expect(kept.length).toBeLessThanOrEqual(4);
 		expect(kept.at(-1)?.id).toBe('big-9');
@@ -256,6 +256,26 @@ describe('replay by the next page', () => {
 		endpoint.answer(() => HttpResponse.json({}));
 		client();
 		await until(() => outboxKeys().length === 0);
+		expect(new Set(endpoint.sent.map((s) => s.body.id)).size).toBe(1);
+	});
+
+	test("each endpoint's requests are replayed to it alone, by a page whose client has that endpoint", async () => {
+		endpoint.answer(failing(503, { 'retry-after': '3600' }));
+		await client({ endpoint: '/custom/endpoint', timeout: 200 }).lead().catch(() => {});
+		dispatchEvent(new Event('pagehide'));
+		const [key] = outboxKeys();
+		expect(JSON.parse(localStorage.getItem(key!)!).u).toBe(0);
+		endpoint.answer(() => HttpResponse.json({}));
+		// The next page has the default endpoint: it leaves the other endpoint's request alone.
+		client();
+		await settle();
+		await settle();
+		expect(endpoint.sent.map((s) => s.url)).toEqual(['http://localhost:3000/custom/endpoint']);
+		expect(outboxKeys()).toEqual([key]);
+		// A page whose client has that endpoint sends it there.
+		client({ endpoint: '/custom/endpoint' });
+		await until(() => outboxKeys().length === 0);
+		expect(endpoint.sent.map((s) => s.url)).toEqual(['http://localhost:3000/custom/endpoint', 'http://localhost:3000/custom/endpoint']);
 		expect(new Set(endpoint.sent.map((s) => s.body.id)).size).toBe(1);
 	});
 
