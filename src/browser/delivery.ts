@@ -12,8 +12,8 @@ export const isRetryable = (status: number): boolean =>
 	status === 0 || status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 
 export type Delivery = {
-	/** Sends a request kept in the outbox until it is delivered, refused for good or expired. Settles within the timeout. */
-	send(id: string, body: string): Promise<void>;
+	/** Sends a request kept in the outbox until it is delivered, refused for good or expired. Settles by `deadline` (ms since the epoch). */
+	send(id: string, body: string, deadline: number): Promise<void>;
 	/** Retries now what waits, and takes over what no page is sending (left by earlier pages, or other tabs'). */
 	replay(): void;
 	/** Hands this page's requests over to the next page at once: the page is being hidden or left. */
@@ -102,7 +102,7 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 	}
 
 	return {
-		send(id, body) {
+		send(id, body, deadline) {
 			outbox.put({ id, t: Date.now(), b: body, e: endpoint });
 			return new Promise((resolve, reject) => {
 				let last: LpEAError | undefined;
@@ -117,7 +117,7 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 								true,
 							),
 						),
-					timeout,
+					deadline - Date.now(),
 				);
 				deliver(id, (error) => (last = error)).then(
 					(delivered) => delivered && (clearTimeout(timer), resolve()),
