@@ -14,8 +14,10 @@ export const isRetryable = (status: number): boolean =>
 export type Delivery = {
 	/** Sends a request kept in the outbox until it is delivered, refused for good or expired. Settles by `deadline` (ms since the epoch). */
 	send(id: string, body: string, deadline: number): Promise<void>;
-	/** Retries now what waits, and takes over what no page is sending (left by earlier pages, or other tabs'). */
+	/** Takes over what no page is sending (left by earlier pages, or other tabs'). */
 	replay(): void;
+	/** Back online: retries now what waits for the network (never what waits for a `Retry-After`), and replays. */
+	online(): void;
 	/** Hands this page's requests over to the next page at once: the page is being hidden or left. */
 	release(): void;
 };
@@ -36,7 +38,8 @@ export type DeliveryOptions = {
  */
 export function createDelivery({ transport, endpoint, outbox, timeout, log }: DeliveryOptions): Delivery {
 	const me = requestId();
-	const mine = new Set<string>();
+	/** This page's requests, each with the time before which no page may send it: the end of its `Retry-After`, or 0. */
+	const mine = new Map<string, number>();
 	const sleepers = new Set<() => void>();
 	let lookAgain: ReturnType<typeof setTimeout> | undefined;
 
@@ -45,9 +48,9 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 
 	/** True once delivered; false when another page took it over, or it expired or was evicted. */
 	async function deliver(id: string, failed: (error: LpEAError) => void): Promise<boolean> {
-		mine.add(id);
 		try {
 			for (let attempt = 0; ; attempt++) {
+				mine.set(id, 0);
 				const entry = outbox.get(id);
 				if (!entry || !isFree(entry)) return false;
 				lease(entry, 2 * timeout);
@@ -61,9 +64,12 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 					throw answer.error;
 				}
 				failed(answer.error);
-				const wait = retryAfter(answer.retryAfter) ?? backoff(attempt);
+				const asked = retryAfter(answer.retryAfter);
+				const wait = asked ?? backoff(attempt);
+				const offline = answer.error.code === 'network';
 				log('retry', id, wait, answer.error.code);
 				if (!outbox.get(id)) return false;
+				if (asked != null) mine.set(id, Date.now() + asked);
 				lease(entry, wait + 2 * timeout);
 				await new Promise<void>((wake) => {
 					const done = () => {
@@ -72,7 +78,8 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 						wake();
 					};
 					const timer = setTimeout(done, wait);
-					sleepers.add(done);
+					// Only a wait for the network ends early; a Retry-After is the endpoint's to set.
+					if (offline) sleepers.add(done);
 				});
 			}
 		} finally {
@@ -81,7 +88,6 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 	}
 
 	function replay() {
-		for (const wake of sleepers) wake();
 		exclusive(() => {
 			clearTimeout(lookAgain);
 			let next = Infinity;
@@ -126,10 +132,15 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 			});
 		},
 		replay,
+		online() {
+			for (const wake of sleepers) wake();
+			replay();
+		},
 		release() {
-			for (const id of mine) {
+			// The next page may take them at once, but not before a Retry-After ends.
+			for (const [id, notBefore] of mine) {
 				const entry = outbox.get(id);
-				if (entry?.o === me) outbox.put({ ...entry, u: 0 });
+				if (entry?.o === me) outbox.put({ ...entry, u: notBefore });
 			}
 		},
 	};

@@ -217,14 +217,43 @@ describe('retries on this page', () => {
 		expect(ids.size).toBe(1);
 	});
 
-	test('online wakes a waiting retry at once', async () => {
+	test('online wakes at once a retry that waits for the network', async () => {
+		vi.spyOn(Math, 'random').mockReturnValue(0.999); // the first backoff: 999 ms
 		let up = false;
-		endpoint.answer(() => (up ? HttpResponse.json({}) : failing(503, { 'retry-after': '3600' })()));
+		endpoint.answer(() => (up ? HttpResponse.json({}) : HttpResponse.error()));
 		await client({ timeout: 200 }).lead().catch(() => {});
 		up = true;
 		dispatchEvent(new Event('online'));
-		await until(() => outboxKeys().length === 0);
+		// Well before the backoff would have ended (about 800 ms from here).
+		await until(() => outboxKeys().length === 0, 500);
 		expect(endpoint.sent).toHaveLength(2);
+	});
+
+	test("a retry waiting for Retry-After is not woken early: not by the tab shown again, online, nor another page's lease running out", async () => {
+		leftBehind('held-by-another-tab2', { o: 'another-page', u: Date.now() + 400 });
+		endpoint.answer(() => (endpoint.sent.at(-1)!.body.id === 'held-by-another-tab2' ? HttpResponse.json({}) : failing(429, { 'retry-after': '60' })()));
+		const error = (await client({ timeout: 200 }).lead().catch((e) => e)) as LpEAError;
+		expect(error).toMatchObject({ code: 'rate-limited', queued: true });
+		const [mine] = endpoint.sent.map((s) => s.body.id);
+		document.dispatchEvent(new Event('visibilitychange'));
+		dispatchEvent(new Event('online'));
+		// The other page's lease runs out: this page takes its request over, and only that.
+		await until(() => endpoint.sent.length === 2);
+		await settle();
+		expect(endpoint.sent.map((s) => s.body.id)).toEqual([mine, 'held-by-another-tab2']);
+		expect(outboxKeys()).toEqual([PREFIX + mine]);
+	});
+
+	test('a request waiting for Retry-After is handed over with its wait: the next page does not send it early', async () => {
+		endpoint.answer(failing(503, { 'retry-after': '3600' }));
+		await client({ timeout: 200 }).lead().catch(() => {});
+		dispatchEvent(new Event('pagehide'));
+		const [key] = outboxKeys();
+		expect(JSON.parse(localStorage.getItem(key!)!).u).toBeGreaterThan(Date.now() + 3_000_000);
+		client();
+		await settle();
+		await settle();
+		expect(endpoint.sent).toHaveLength(1);
 	});
 });
 
@@ -246,11 +275,12 @@ describe('replay by the next page', () => {
 		expect(endpoint.sent.map((s) => s.body.id)).toEqual(['held-by-another-tab1']);
 	});
 
-	test('page hide hands a waiting request to the next page at once', async () => {
-		endpoint.answer(failing(503, { 'retry-after': '3600' }));
+	test('page hide hands a request waiting for its backoff to the next page at once', async () => {
+		vi.spyOn(Math, 'random').mockReturnValue(0.999);
+		endpoint.answer(failing(503));
 		await client({ timeout: 200 }).lead().catch(() => {});
 		const [key] = outboxKeys();
-		expect(JSON.parse(localStorage.getItem(key!)!).u).toBeGreaterThan(Date.now() + 60_000);
+		expect(JSON.parse(localStorage.getItem(key!)!).u).toBeGreaterThan(Date.now() + 300);
 		dispatchEvent(new Event('pagehide'));
 		expect(JSON.parse(localStorage.getItem(key!)!).u).toBe(0);
 		endpoint.answer(() => HttpResponse.json({}));
@@ -260,7 +290,8 @@ describe('replay by the next page', () => {
 	});
 
 	test("each endpoint's requests are replayed to it alone, by a page whose client has that endpoint", async () => {
-		endpoint.answer(failing(503, { 'retry-after': '3600' }));
+		vi.spyOn(Math, 'random').mockReturnValue(0.999);
+		endpoint.answer(failing(503));
 		await client({ endpoint: '/custom/endpoint', timeout: 200 }).lead().catch(() => {});
 		dispatchEvent(new Event('pagehide'));
 		const [key] = outboxKeys();
