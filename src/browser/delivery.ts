@@ -7,9 +7,8 @@ import { retryAfter } from './retry-after.js';
 import { exclusive } from './tab-lock.js';
 import type { Transport } from './transport.js';
 
-/** What can succeed later: no answer, 408, 429, and 5xx but 501 and 505, which will not change. */
-export const isRetryable = (status: number): boolean =>
-	status === 0 || status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+/** What can succeed later, as the contract has it: no answer, 408, 429 and every 5xx. */
+export const isRetryable = (status: number): boolean => status === 0 || status === 408 || status === 429 || status >= 500;
 
 export type Delivery = {
 	/** Sends a request kept in the outbox until it is delivered, refused for good or expired. Settles by `deadline` (ms since the epoch). */
