@@ -45,13 +45,14 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 	const lease = (entry: Entry, ms: number) => outbox.put({ ...entry, o: me, u: Date.now() + ms });
 	const isFree = (entry: Entry) => entry.o === me || !((entry.u ?? 0) > Date.now());
 
-	/** True once delivered; false when another page took it over, or it expired or was evicted. */
-	async function deliver(id: string, failed: (error: LpEAError) => void): Promise<boolean> {
+	/** True once delivered; false once gone from the outbox (expired or evicted); undefined when another page took it over. */
+	async function deliver(id: string, failed: (error: LpEAError) => void): Promise<boolean | undefined> {
 		try {
 			for (let attempt = 0; ; attempt++) {
 				mine.set(id, 0);
 				const entry = outbox.get(id);
-				if (!entry || !isFree(entry)) return false;
+				if (!entry) return false;
+				if (!isFree(entry)) return;
 				lease(entry, 2 * timeout);
 				const answer = await transport(entry.b);
 				if (!answer.error) {
@@ -111,21 +112,20 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 			outbox.put({ id, t: Date.now(), b: body, e: endpoint });
 			return new Promise((resolve, reject) => {
 				let last: LpEAError | undefined;
-				const timer = setTimeout(
-					() =>
-						reject(
-							new LpEAError(
-								last?.code ?? 'timeout',
-								last?.status ?? 0,
-								`${last?.message ?? 'no answer in time'}; kept to retry later`,
-								{ cause: last },
-								true,
-							),
+				// Queued only while the outbox still has it: an evicted or expired request is gone.
+				const fail = (queued = !!outbox.get(id)) =>
+					reject(
+						new LpEAError(
+							last?.code ?? 'timeout',
+							last?.status ?? 0,
+							`${last?.message ?? 'no answer in time'}; ${queued ? 'kept to retry later' : 'not kept (the outbox was full, or it expired)'}`,
+							{ cause: last },
+							queued,
 						),
-					deadline - Date.now(),
-				);
+					);
+				const timer = setTimeout(fail, deadline - Date.now());
 				deliver(id, (error) => (last = error)).then(
-					(delivered) => delivered && (clearTimeout(timer), resolve()),
+					(delivered) => delivered != null && (clearTimeout(timer), delivered ? resolve() : fail(false)),
 					(error) => (clearTimeout(timer), reject(error)),
 				);
 			});

@@ -257,6 +257,46 @@ describe('retries on this page', () => {
 	});
 });
 
+describe('queued says whether the request is kept', () => {
+	/** Fills the outbox with newer requests of another page until the oldest, the call's, is evicted. */
+	function fillTheOutbox() {
+		const other = createOutbox(60_000, () => {});
+		for (let i = 0; i < MAX_OUTBOX_ENTRIES; i++) {
+			other.put({ id: `newer-request-${String(i).padStart(4, '0')}`, t: Date.now() + 1 + i, b: 'x', e: 'elsewhere', o: 'another-page', u: Date.now() + 3_600_000 });
+		}
+	}
+
+	test('evicted while its call waits: the call rejects queued false by its timeout', async () => {
+		endpoint.answer(failing(503, { 'retry-after': '60' }));
+		const call = client({ timeout: 400 }).lead();
+		await until(() => endpoint.sent.length === 1);
+		fillTheOutbox();
+		expect(outboxKeys()).not.toContain(PREFIX + endpoint.sent[0]!.body.id);
+		const error = (await call.catch((e) => e)) as LpEAError;
+		expect(error).toMatchObject({ code: 'server-error', status: 503, queued: false });
+	});
+
+	test('evicted, then found gone by the retry: the call rejects queued false at once, not at its timeout', async () => {
+		endpoint.answer(failing(503, { 'retry-after': '1' }));
+		const started = Date.now();
+		const call = client({ timeout: 8_000 }).lead();
+		await until(() => endpoint.sent.length === 1);
+		fillTheOutbox();
+		const error = (await call.catch((e) => e)) as LpEAError;
+		expect(error).toMatchObject({ code: 'server-error', queued: false });
+		expect(Date.now() - started).toBeLessThan(5_000);
+		expect(endpoint.sent).toHaveLength(1);
+	});
+
+	test('expired while its call waits: the call rejects queued false', async () => {
+		endpoint.answer(failing(503, { 'retry-after': '1' }));
+		const error = (await client({ timeout: 3_000, dedupeWindow: 300 }).lead().catch((e) => e)) as LpEAError;
+		expect(error).toMatchObject({ code: 'server-error', queued: false });
+		expect(endpoint.sent).toHaveLength(1);
+		expect(outboxKeys()).toEqual([]);
+	});
+});
+
 describe('replay by the next page', () => {
 	test('what an earlier page left is sent with its id, once, and removed', async () => {
 		leftBehind('left-by-an-earlier-01');
