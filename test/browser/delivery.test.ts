@@ -218,15 +218,16 @@ describe('retries on this page', () => {
 	});
 
 	test('online wakes at once a retry that waits for the network', async () => {
-		vi.spyOn(Math, 'random').mockReturnValue(0.999); // the first backoff: 999 ms
+		vi.spyOn(Math, 'random').mockReturnValue(0.999); // backoffs of 999 ms, then 1,998 ms
 		let up = false;
 		endpoint.answer(() => (up ? HttpResponse.json({}) : HttpResponse.error()));
-		await client({ timeout: 200 }).lead().catch(() => {});
+		await client({ timeout: 1_500 }).lead().catch(() => {});
+		expect(endpoint.sent).toHaveLength(2);
 		up = true;
 		dispatchEvent(new Event('online'));
-		// Well before the backoff would have ended (about 800 ms from here).
-		await until(() => outboxKeys().length === 0, 500);
-		expect(endpoint.sent).toHaveLength(2);
+		// Well before the second backoff would have ended (about 1,500 ms from here).
+		await until(() => outboxKeys().length === 0, 1_000);
+		expect(endpoint.sent).toHaveLength(3);
 	});
 
 	test("a retry waiting for Retry-After is not woken early: not by the tab shown again, online, nor another page's lease running out", async () => {

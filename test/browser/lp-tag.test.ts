@@ -104,7 +104,7 @@ describe("the visit from LivePerson's Web Tag", () => {
 		clearTimeout(arrives);
 		// The tag came in time, so the request was sent and is kept: timeout, queued.
 		expect(error).toMatchObject({ code: 'timeout', queued: true });
-		expect(endpoint.sent).toHaveLength(1);
+		await until(() => endpoint.sent.length === 1);
 		// By the call's own deadline (400 ms); a fresh 400 ms for sending would make it about 750.
 		expect(took).toBeLessThan(600);
 	});
