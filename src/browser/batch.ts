@@ -6,10 +6,11 @@ import { LpEAError } from './errors.js';
 import type { Logger } from './logger.js';
 import { requestId } from './request-id.js';
 
-type Call = { sent: Promise<void>[]; resolve: () => void; reject: (error: unknown) => void };
+type Call = { deadline: number; sent: Promise<void>[]; resolve: () => void; reject: (error: unknown) => void };
 type Entry = { json: string; bytes: number; call: Call };
 
-export type Batcher = (attributes: readonly Attribute[]) => Promise<void>;
+/** Sends the attributes with the batch; the call settles by `deadline` (a time, in ms since the epoch). */
+export type Batcher = (attributes: readonly Attribute[], deadline: number) => Promise<void>;
 
 const encoder = new TextEncoder();
 
@@ -33,7 +34,9 @@ export function createBatcher(visit: Visit, delivery: Delivery, log: Logger): Ba
 		log(`sending ${entries.length} attribute(s) in ${runs.length} request(s)`);
 		for (const run of runs) {
 			const id = requestId();
-			const sent = delivery.send(id, envelope(id, run.map((entry) => entry.json).join(',')));
+			// A request serves every call in it: it settles by the earliest of their deadlines.
+			const deadline = Math.min(...run.map((entry) => entry.call.deadline));
+			const sent = delivery.send(id, envelope(id, run.map((entry) => entry.json).join(',')), deadline);
 			for (const call of new Set(run.map((entry) => entry.call))) call.sent.push(sent);
 		}
 		for (const call of new Set(entries.map((entry) => entry.call))) {
@@ -41,9 +44,9 @@ export function createBatcher(visit: Visit, delivery: Delivery, log: Logger): Ba
 		}
 	}
 
-	return (attributes) =>
+	return (attributes, deadline) =>
 		new Promise<void>((resolve, reject) => {
-			const call: Call = { sent: [], resolve, reject };
+			const call: Call = { deadline, sent: [], resolve, reject };
 			const entries = attributes.map((attribute) => {
 				const json = JSON.stringify(attribute);
 				return { json, bytes: encoder.encode(json).length, call };

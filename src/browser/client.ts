@@ -39,7 +39,7 @@ export type ClientOptions = {
 	endpoint?: string;
 	/** Log every step to the console. */
 	debug?: boolean;
-	/** Milliseconds to wait for the signing endpoint (and for LivePerson's Web Tag). Default 10,000. */
+	/** Milliseconds a call may take, waiting for LivePerson's Web Tag included: it settles by then. Default 10,000. */
 	timeout?: number;
 	/** The page URL's parameter names, where a brand's links use others. */
 	params?: Partial<VisitParamNames>;
@@ -125,6 +125,7 @@ export function createClient(options: ClientOptions = {}): Client {
 	const endpoint = new URL(options.endpoint || DEFAULT_ENDPOINT, globalThis.document?.baseURI ?? page);
 	const delivery = createDelivery({
 		transport: createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log }),
+		endpoint: endpoint.href,
 		outbox: createOutbox(options.dedupeWindow || DEFAULT_DEDUPE_WINDOW, log),
 		timeout,
 		log,
@@ -134,7 +135,7 @@ export function createClient(options: ClientOptions = {}): Client {
 	let batch: Batcher | undefined;
 	const batchFor = (visit: Visit) => (batch ??= createBatcher(visit, delivery, log));
 
-	const visitLater = waitForVisit(visitNow, timeout);
+	const visitLater = waitForVisit(visitNow);
 
 	/** Validates, then sends: known now, the visit lets the call join this task's batch. */
 	function enqueue(inputs: readonly unknown[], inList: boolean): Promise<void> {
@@ -145,8 +146,12 @@ export function createClient(options: ClientOptions = {}): Client {
 				log('warning: with ctmrinfo.customerId LivePerson may treat the visit as authenticated and fail the call');
 			}
 			log('queued', attributes);
+			// One timeout for the whole call: waiting for the Web Tag spends some of it.
+			const deadline = Date.now() + timeout;
 			const { visit } = visitNow();
-			return visit ? batchFor(visit)(attributes) : visitLater().then((later) => batchFor(later)(attributes));
+			return visit
+				? batchFor(visit)(attributes, deadline)
+				: visitLater(deadline).then((later) => batchFor(later)(attributes, deadline));
 		} catch (error) {
 			log((error as Error).message);
 			return Promise.reject(error);

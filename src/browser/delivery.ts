@@ -7,42 +7,52 @@ import { retryAfter } from './retry-after.js';
 import { exclusive } from './tab-lock.js';
 import type { Transport } from './transport.js';
 
-/** What can succeed later: no answer, 408, 429, and 5xx but 501 and 505, which will not change. */
-export const isRetryable = (status: number): boolean =>
-	status === 0 || status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+/** What can succeed later, as the contract has it: no answer, 408, 429 and every 5xx. */
+export const isRetryable = (status: number): boolean => status === 0 || status === 408 || status === 429 || status >= 500;
 
 export type Delivery = {
-	/** Sends a request kept in the outbox until it is delivered, refused for good or expired. Settles within the timeout. */
-	send(id: string, body: string): Promise<void>;
-	/** Retries now what waits, and takes over what no page is sending (left by earlier pages, or other tabs'). */
+	/** Sends a request kept in the outbox until it is delivered, refused for good or expired. Settles by `deadline` (ms since the epoch). */
+	send(id: string, body: string, deadline: number): Promise<void>;
+	/** Takes over what no page is sending (left by earlier pages, or other tabs'). */
 	replay(): void;
+	/** Back online: retries now what waits for the network (never what waits for a `Retry-After`), and replays. */
+	online(): void;
 	/** Hands this page's requests over to the next page at once: the page is being hidden or left. */
 	release(): void;
 };
 
-export type DeliveryOptions = { transport: Transport; outbox: Outbox; timeout: number; log: Logger };
+export type DeliveryOptions = {
+	transport: Transport;
+	/** The transport's endpoint (href): only its requests are replayed here. */
+	endpoint: string;
+	outbox: Outbox;
+	timeout: number;
+	log: Logger;
+};
 
 /**
  * Delivery with retries: a request is written to the outbox before it is sent and removed
  * on 200 or on a final refusal; anything else is retried with backoff (or as `Retry-After`
  * asks) on this page, under a lease in the outbox that keeps other pages off it.
  */
-export function createDelivery({ transport, outbox, timeout, log }: DeliveryOptions): Delivery {
+export function createDelivery({ transport, endpoint, outbox, timeout, log }: DeliveryOptions): Delivery {
 	const me = requestId();
-	const mine = new Set<string>();
+	/** This page's requests, each with the time before which no page may send it: the end of its `Retry-After`, or 0. */
+	const mine = new Map<string, number>();
 	const sleepers = new Set<() => void>();
 	let lookAgain: ReturnType<typeof setTimeout> | undefined;
 
 	const lease = (entry: Entry, ms: number) => outbox.put({ ...entry, o: me, u: Date.now() + ms });
 	const isFree = (entry: Entry) => entry.o === me || !((entry.u ?? 0) > Date.now());
 
-	/** True once delivered; false when another page took it over, or it expired or was evicted. */
-	async function deliver(id: string, failed: (error: LpEAError) => void): Promise<boolean> {
-		mine.add(id);
+	/** True once delivered; false once gone from the outbox (expired or evicted); undefined when another page took it over. */
+	async function deliver(id: string, failed: (error: LpEAError) => void): Promise<boolean | undefined> {
 		try {
 			for (let attempt = 0; ; attempt++) {
+				mine.set(id, 0);
 				const entry = outbox.get(id);
-				if (!entry || !isFree(entry)) return false;
+				if (!entry) return false;
+				if (!isFree(entry)) return;
 				lease(entry, 2 * timeout);
 				const answer = await transport(entry.b);
 				if (!answer.error) {
@@ -54,9 +64,12 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 					throw answer.error;
 				}
 				failed(answer.error);
-				const wait = retryAfter(answer.retryAfter) ?? backoff(attempt);
+				const asked = retryAfter(answer.retryAfter);
+				const wait = asked ?? backoff(attempt);
+				const offline = answer.error.code === 'network';
 				log('retry', id, wait, answer.error.code);
 				if (!outbox.get(id)) return false;
+				if (asked != null) mine.set(id, Date.now() + asked);
 				lease(entry, wait + 2 * timeout);
 				await new Promise<void>((wake) => {
 					const done = () => {
@@ -65,7 +78,8 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 						wake();
 					};
 					const timer = setTimeout(done, wait);
-					sleepers.add(done);
+					// Only a wait for the network ends early; a Retry-After is the endpoint's to set.
+					if (offline) sleepers.add(done);
 				});
 			}
 		} finally {
@@ -74,12 +88,12 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 	}
 
 	function replay() {
-		for (const wake of sleepers) wake();
 		exclusive(() => {
 			clearTimeout(lookAgain);
 			let next = Infinity;
 			for (const entry of outbox.list()) {
-				if (mine.has(entry.id)) continue;
+				// Another endpoint's request waits for a client of that endpoint.
+				if (mine.has(entry.id) || entry.e !== endpoint) continue;
 				if (!isFree(entry)) {
 					next = Math.min(next, entry.u!);
 					continue;
@@ -94,34 +108,38 @@ export function createDelivery({ transport, outbox, timeout, log }: DeliveryOpti
 	}
 
 	return {
-		send(id, body) {
-			outbox.put({ id, t: Date.now(), b: body });
+		send(id, body, deadline) {
+			outbox.put({ id, t: Date.now(), b: body, e: endpoint });
 			return new Promise((resolve, reject) => {
 				let last: LpEAError | undefined;
-				const timer = setTimeout(
-					() =>
-						reject(
-							new LpEAError(
-								last?.code ?? 'timeout',
-								last?.status ?? 0,
-								`${last?.message ?? 'no answer in time'}; kept to retry later`,
-								{ cause: last },
-								true,
-							),
+				// Queued only while the outbox still has it: an evicted or expired request is gone.
+				const fail = (queued = !!outbox.get(id)) =>
+					reject(
+						new LpEAError(
+							last?.code ?? 'timeout',
+							last?.status ?? 0,
+							`${last?.message ?? 'no answer in time'}; ${queued ? 'kept to retry later' : 'not kept (the outbox was full, or it expired)'}`,
+							{ cause: last },
+							queued,
 						),
-					timeout,
-				);
+					);
+				const timer = setTimeout(fail, deadline - Date.now());
 				deliver(id, (error) => (last = error)).then(
-					(delivered) => delivered && (clearTimeout(timer), resolve()),
+					(delivered) => delivered != null && (clearTimeout(timer), delivered ? resolve() : fail(false)),
 					(error) => (clearTimeout(timer), reject(error)),
 				);
 			});
 		},
 		replay,
+		online() {
+			for (const wake of sleepers) wake();
+			replay();
+		},
 		release() {
-			for (const id of mine) {
+			// The next page may take them at once, but not before a Retry-After ends.
+			for (const [id, notBefore] of mine) {
 				const entry = outbox.get(id);
-				if (entry?.o === me) outbox.put({ ...entry, u: 0 });
+				if (entry?.o === me) outbox.put({ ...entry, u: notBefore });
 			}
 		},
 	};

@@ -2,10 +2,11 @@ import type { Logger } from './logger.js';
 
 /**
  * One request waiting for its answer: its id, when it was made (`t`), the body as sent
- * (`b`), and which page is sending it (`o`) until when (`u`): the lease that keeps other
- * pages of the origin from sending it at the same time.
+ * (`b`), the endpoint it is for (`e`, a URL's href: clients of other endpoints share the
+ * origin's outbox), and which page is sending it (`o`) until when (`u`): the lease that keeps
+ * other pages of the origin from sending it at the same time.
  */
-export type Entry = { id: string; t: number; b: string; o?: string; u?: number };
+export type Entry = { id: string; t: number; b: string; e: string; o?: string; u?: number };
 
 export type Outbox = {
 	/** Writes an entry; a new one first makes room, oldest out. */

@@ -6,9 +6,9 @@ import type { Delivery } from './delivery.js';
  * page's requests are handed over: the page is hidden or left. Never `unload` or
  * `beforeunload`, which cost the back/forward cache.
  */
-export function replayOnPageEvents({ replay, release }: Delivery): void {
+export function replayOnPageEvents({ replay, online, release }: Delivery): void {
 	if (!globalThis.document) return;
-	addEventListener('online', replay);
+	addEventListener('online', online);
 	addEventListener('pagehide', release);
 	document.addEventListener('visibilitychange', () => (document.hidden ? release() : replay()));
 	replay();

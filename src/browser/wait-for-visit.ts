@@ -10,10 +10,10 @@ type Waiter = { giveUp: number; resolve: (visit: Visit) => void; reject: (error:
  * For calls made before the visit is known: each returned promise resolves with the visit once
  * `source` has it (LivePerson's Web Tag loads on its own schedule). One poll serves all the
  * calls waiting, so that they go out together once it comes; each gives up with `no-visit` at
- * its own timeout, and all at once where the visit cannot come (no page URL, or a URL whose
+ * its own deadline, and all at once where the visit cannot come (no page URL, or a URL whose
  * visit is not valid).
  */
-export function waitForVisit(source: VisitSource, timeout: number): () => Promise<Visit> {
+export function waitForVisit(source: VisitSource): (giveUp: number) => Promise<Visit> {
 	let waiters: Waiter[] = [];
 	const look = () => {
 		const { visit, problem, pending } = source();
@@ -26,8 +26,8 @@ export function waitForVisit(source: VisitSource, timeout: number): () => Promis
 		});
 		if (waiters.length > 0) setTimeout(look, POLL_MS);
 	};
-	return () =>
+	return (giveUp) =>
 		new Promise<Visit>((resolve, reject) => {
-			if (waiters.push({ giveUp: Date.now() + timeout, resolve, reject }) === 1) setTimeout(look, POLL_MS);
+			if (waiters.push({ giveUp, resolve, reject }) === 1) setTimeout(look, POLL_MS);
 		});
 }

@@ -334,17 +334,17 @@ describe('transport', () => {
 		[415, 'bad-request'],
 		[422, 'invalid-account'],
 		[418, 'bad-request'],
-		[501, 'server-error'],
-		[505, 'server-error'],
 	];
 	// Can succeed later: retried until the call's timeout, then rejected queued true, still kept.
 	const retried: Array<[number, string]> = [
 		[408, 'bad-request'],
 		[429, 'rate-limited'],
 		[500, 'server-error'],
+		[501, 'server-error'],
 		[502, 'bad-gateway'],
 		[503, 'server-error'],
 		[504, 'timeout'],
+		[505, 'server-error'],
 		[599, 'server-error'],
 	];
 

@@ -26,9 +26,9 @@ async function until(check: () => boolean, ms = 5_000) {
 const failing = (status: number, headers: Record<string, string> = {}) => () =>
 	HttpResponse.json({ error: { code: 'x', message: `down ${status}` } }, { status, headers });
 /** A request as an earlier page left it in the outbox. */
-function leftBehind(id: string, fields: { t?: number; o?: string; u?: number } = {}) {
+function leftBehind(id: string, fields: { t?: number; o?: string; u?: number; e?: string } = {}) {
 	const body = JSON.stringify({ id, ...VISIT, attributes: [{ type: 'lead', lead: { topic: id } }] });
-	localStorage.setItem(PREFIX + id, JSON.stringify({ t: Date.now(), b: body, ...fields }));
+	localStorage.setItem(PREFIX + id, JSON.stringify({ t: Date.now(), b: body, e: 'http://localhost:3000/lp-ea/events', ...fields }));
 }
 
 afterEach(() => {
@@ -91,7 +91,7 @@ describe('the outbox', () => {
 	test('bounded in count: the oldest go first, and debug says so', () => {
 		const log = vi.fn();
 		const outbox = createOutbox(60_000, log);
-		for (let i = 0; i < MAX_OUTBOX_ENTRIES + 20; i++) outbox.put({ id: `id-${String(i).padStart(3, '0')}`, t: Date.now() + i, b: 'x' });
+		for (let i = 0; i < MAX_OUTBOX_ENTRIES + 20; i++) outbox.put({ id: `id-${String(i).padStart(3, '0')}`, t: Date.now() + i, b: 'x', e: 'x' });
 		const ids = outbox.list().map((e) => e.id);
 		expect(ids).toHaveLength(MAX_OUTBOX_ENTRIES);
 		expect(ids[0]).toBe('id-020');
@@ -101,7 +101,7 @@ describe('the outbox', () => {
 	test('bounded in size', () => {
 		const outbox = createOutbox(60_000, () => {});
 		const big = 'x'.repeat(MAX_OUTBOX_SIZE / 4);
-		for (let i = 0; i < 10; i++) outbox.put({ id: `big-${i}`, t: Date.now() + i, b: big });
+		for (let i = 0; i < 10; i++) outbox.put({ id: `big-${i}`, t: Date.now() + i, b: big, e: 'x' });
 		const kept = outbox.list();
 		expect(kept.length).toBeLessThanOrEqual(4);
 		expect(kept.at(-1)?.id).toBe('big-9');
@@ -217,14 +217,84 @@ describe('retries on this page', () => {
 		expect(ids.size).toBe(1);
 	});
 
-	test('online wakes a waiting retry at once', async () => {
+	test('online wakes at once a retry that waits for the network', async () => {
+		vi.spyOn(Math, 'random').mockReturnValue(0.999); // backoffs of 999 ms, then 1,998 ms
 		let up = false;
-		endpoint.answer(() => (up ? HttpResponse.json({}) : failing(503, { 'retry-after': '3600' })()));
-		await client({ timeout: 200 }).lead().catch(() => {});
+		endpoint.answer(() => (up ? HttpResponse.json({}) : HttpResponse.error()));
+		await client({ timeout: 1_500 }).lead().catch(() => {});
+		expect(endpoint.sent).toHaveLength(2);
 		up = true;
 		dispatchEvent(new Event('online'));
-		await until(() => outboxKeys().length === 0);
-		expect(endpoint.sent).toHaveLength(2);
+		// Well before the second backoff would have ended (about 1,500 ms from here).
+		await until(() => outboxKeys().length === 0, 1_000);
+		expect(endpoint.sent).toHaveLength(3);
+	});
+
+	test("a retry waiting for Retry-After is not woken early: not by the tab shown again, online, nor another page's lease running out", async () => {
+		leftBehind('held-by-another-tab2', { o: 'another-page', u: Date.now() + 400 });
+		endpoint.answer(() => (endpoint.sent.at(-1)!.body.id === 'held-by-another-tab2' ? HttpResponse.json({}) : failing(429, { 'retry-after': '60' })()));
+		const error = (await client({ timeout: 200 }).lead().catch((e) => e)) as LpEAError;
+		expect(error).toMatchObject({ code: 'rate-limited', queued: true });
+		const [mine] = endpoint.sent.map((s) => s.body.id);
+		document.dispatchEvent(new Event('visibilitychange'));
+		dispatchEvent(new Event('online'));
+		// The other page's lease runs out: this page takes its request over, and only that.
+		await until(() => endpoint.sent.length === 2);
+		await settle();
+		expect(endpoint.sent.map((s) => s.body.id)).toEqual([mine, 'held-by-another-tab2']);
+		expect(outboxKeys()).toEqual([PREFIX + mine]);
+	});
+
+	test('a request waiting for Retry-After is handed over with its wait: the next page does not send it early', async () => {
+		endpoint.answer(failing(503, { 'retry-after': '3600' }));
+		await client({ timeout: 200 }).lead().catch(() => {});
+		dispatchEvent(new Event('pagehide'));
+		const [key] = outboxKeys();
+		expect(JSON.parse(localStorage.getItem(key!)!).u).toBeGreaterThan(Date.now() + 3_000_000);
+		client();
+		await settle();
+		await settle();
+		expect(endpoint.sent).toHaveLength(1);
+	});
+});
+
+describe('queued says whether the request is kept', () => {
+	/** Fills the outbox with newer requests of another page until the oldest, the call's, is evicted. */
+	function fillTheOutbox() {
+		const other = createOutbox(60_000, () => {});
+		for (let i = 0; i < MAX_OUTBOX_ENTRIES; i++) {
+			other.put({ id: `newer-request-${String(i).padStart(4, '0')}`, t: Date.now() + 1 + i, b: 'x', e: 'elsewhere', o: 'another-page', u: Date.now() + 3_600_000 });
+		}
+	}
+
+	test('evicted while its call waits: the call rejects queued false by its timeout', async () => {
+		endpoint.answer(failing(503, { 'retry-after': '60' }));
+		const call = client({ timeout: 400 }).lead();
+		await until(() => endpoint.sent.length === 1);
+		fillTheOutbox();
+		expect(outboxKeys()).not.toContain(PREFIX + endpoint.sent[0]!.body.id);
+		const error = (await call.catch((e) => e)) as LpEAError;
+		expect(error).toMatchObject({ code: 'server-error', status: 503, queued: false });
+	});
+
+	test('evicted, then found gone by the retry: the call rejects queued false at once, not at its timeout', async () => {
+		endpoint.answer(failing(503, { 'retry-after': '1' }));
+		const started = Date.now();
+		const call = client({ timeout: 8_000 }).lead();
+		await until(() => endpoint.sent.length === 1);
+		fillTheOutbox();
+		const error = (await call.catch((e) => e)) as LpEAError;
+		expect(error).toMatchObject({ code: 'server-error', queued: false });
+		expect(Date.now() - started).toBeLessThan(5_000);
+		expect(endpoint.sent).toHaveLength(1);
+	});
+
+	test('expired while its call waits: the call rejects queued false', async () => {
+		endpoint.answer(failing(503, { 'retry-after': '1' }));
+		const error = (await client({ timeout: 3_000, dedupeWindow: 300 }).lead().catch((e) => e)) as LpEAError;
+		expect(error).toMatchObject({ code: 'server-error', queued: false });
+		expect(endpoint.sent).toHaveLength(1);
+		expect(outboxKeys()).toEqual([]);
 	});
 });
 
@@ -246,16 +316,38 @@ describe('replay by the next page', () => {
 		expect(endpoint.sent.map((s) => s.body.id)).toEqual(['held-by-another-tab1']);
 	});
 
-	test('page hide hands a waiting request to the next page at once', async () => {
-		endpoint.answer(failing(503, { 'retry-after': '3600' }));
+	test('page hide hands a request waiting for its backoff to the next page at once', async () => {
+		vi.spyOn(Math, 'random').mockReturnValue(0.999);
+		endpoint.answer(failing(503));
 		await client({ timeout: 200 }).lead().catch(() => {});
 		const [key] = outboxKeys();
-		expect(JSON.parse(localStorage.getItem(key!)!).u).toBeGreaterThan(Date.now() + 60_000);
+		expect(JSON.parse(localStorage.getItem(key!)!).u).toBeGreaterThan(Date.now() + 300);
 		dispatchEvent(new Event('pagehide'));
 		expect(JSON.parse(localStorage.getItem(key!)!).u).toBe(0);
 		endpoint.answer(() => HttpResponse.json({}));
 		client();
 		await until(() => outboxKeys().length === 0);
+		expect(new Set(endpoint.sent.map((s) => s.body.id)).size).toBe(1);
+	});
+
+	test("each endpoint's requests are replayed to it alone, by a page whose client has that endpoint", async () => {
+		vi.spyOn(Math, 'random').mockReturnValue(0.999);
+		endpoint.answer(failing(503));
+		await client({ endpoint: '/custom/endpoint', timeout: 200 }).lead().catch(() => {});
+		dispatchEvent(new Event('pagehide'));
+		const [key] = outboxKeys();
+		expect(JSON.parse(localStorage.getItem(key!)!).u).toBe(0);
+		endpoint.answer(() => HttpResponse.json({}));
+		// The next page has the default endpoint: it leaves the other endpoint's request alone.
+		client();
+		await settle();
+		await settle();
+		expect(endpoint.sent.map((s) => s.url)).toEqual(['http://localhost:3000/custom/endpoint']);
+		expect(outboxKeys()).toEqual([key]);
+		// A page whose client has that endpoint sends it there.
+		client({ endpoint: '/custom/endpoint' });
+		await until(() => outboxKeys().length === 0);
+		expect(endpoint.sent.map((s) => s.url)).toEqual(['http://localhost:3000/custom/endpoint', 'http://localhost:3000/custom/endpoint']);
 		expect(new Set(endpoint.sent.map((s) => s.body.id)).size).toBe(1);
 	});
 

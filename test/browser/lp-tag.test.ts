@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { HttpResponse } from 'msw';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createClient, LpEAError } from '../../src/browser/index.js';
 import { VISIT_STORAGE_KEY } from '../../src/browser/visit.js';
@@ -86,6 +87,26 @@ describe("the visit from LivePerson's Web Tag", () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(190);
 		await settle();
 		expect(endpoint.sent).toHaveLength(0);
+	});
+
+	test('a call that waited for the tag still settles within its one timeout, not a fresh one for sending', async () => {
+		visitPage('/any/page');
+		page.lpTag = { site: VISIT.account, taglets: {} };
+		endpoint.answer(async () => {
+			await new Promise((r) => setTimeout(r, 2_000));
+			return HttpResponse.json({});
+		});
+		const c = createClient({ timeout: 400 });
+		const started = Date.now();
+		const arrives = setTimeout(() => (page.lpTag = readyTag()), 350);
+		const error = (await c.lead().catch((e: unknown) => e)) as LpEAError;
+		const took = Date.now() - started;
+		clearTimeout(arrives);
+		// The tag came in time, so the request was sent and is kept: timeout, queued.
+		expect(error).toMatchObject({ code: 'timeout', queued: true });
+		await until(() => endpoint.sent.length === 1);
+		// By the call's own deadline (400 ms); a fresh 400 ms for sending would make it about 750.
+		expect(took).toBeLessThan(600);
 	});
 
 	test('a tag that throws or answers nothing yet counts as not ready', async () => {
