@@ -1,10 +1,11 @@
 /// <reference types="node" />
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createSigner } from './handler.js';
+import { createSignerCore } from './handler.js';
 import { printable } from './log-line.js';
 import { rememberConnection } from './node-http.js';
 import { serveNode } from './node-middleware.js';
+import { withNodePlatform } from './node-platform.js';
 import { EVENTS_PATH, signerRoutes } from './routes.js';
 import { DEFAULT_BODY_TIMEOUT_MS, type LogEntry, type SettingNames, type SignerOptions } from './settings.js';
 
@@ -55,7 +56,7 @@ export function startSignerServer({
 	host = '127.0.0.1',
 	headersTimeout = 10_000,
 }: SignerServerOptions): Promise<SignerServer> {
-	const routes = signerRoutes(createSigner(signer, names));
+	const routes = signerRoutes(createSignerCore(withNodePlatform(signer), names));
 	const log = signer.log;
 	const server: Server = createServer(
 		{

@@ -1,6 +1,6 @@
 /**
- * OAuth 1.0 (RFC 5849) HMAC-SHA1 signing with Web Crypto only, so the same code runs in
- * Node, Workers and Deno.
+ * OAuth 1.0 (RFC 5849) HMAC-SHA1 signing, with Web Crypto by default so that the same code
+ * runs in Node, Workers and Deno; the HMAC itself can be injected.
  */
 
 export type OAuthCredentials = {
@@ -51,23 +51,25 @@ function toBase64(bytes: ArrayBuffer): string {
 
 const encoder = new TextEncoder();
 
-/** §3.4.2: the HMAC-SHA1 key is both secrets, encoded, the '&' always present. Not extractable. */
-function importSigningKey(consumerSecret: string, tokenSecret: string): Promise<CryptoKey> {
-	return crypto.subtle.importKey(
-		'raw',
-		encoder.encode(`${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`),
-		{ name: 'HMAC', hash: 'SHA-1' },
-		false,
-		['sign'],
-	);
+/**
+ * HMAC-SHA1, keyed once: given the key, a function from text to its signature in base64.
+ * The default is Web Crypto; a platform with a faster one injects it (Node: `createHmac`).
+ */
+export type Hmac = (key: string) => (text: string) => string | Promise<string>;
+
+/** Web Crypto's HMAC-SHA1. The key is imported once, not extractable. */
+export const webHmac: Hmac = (key) => {
+	const imported = crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+	return async (text) => toBase64(await crypto.subtle.sign('HMAC', await imported, encoder.encode(text)));
+};
+
+/** §3.4.2: the HMAC-SHA1 key is both secrets, encoded, the '&' always present. */
+function signingKey(consumerSecret: string, tokenSecret: string): string {
+	return `${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`;
 }
 
-async function sign(key: CryptoKey, text: string): Promise<string> {
-	return toBase64(await crypto.subtle.sign('HMAC', key, encoder.encode(text)));
-}
-
-export async function hmacSha1(consumerSecret: string, tokenSecret: string, text: string): Promise<string> {
-	return sign(await importSigningKey(consumerSecret, tokenSecret), text);
+export async function hmacSha1(consumerSecret: string, tokenSecret: string, text: string, hmac: Hmac = webHmac): Promise<string> {
+	return hmac(signingKey(consumerSecret, tokenSecret))(text);
 }
 
 /** A fresh nonce: 128 bits from the platform's cryptographic random source, as hex. */
@@ -87,8 +89,8 @@ export type SignRequest = {
  * Makes `Authorization: OAuth …` header values for requests whose body is not
  * form-encoded. The key is imported once: the secrets do not change between requests.
  */
-export function createOAuthSigner(credentials: OAuthCredentials) {
-	const key = importSigningKey(credentials.consumerSecret, credentials.tokenSecret);
+export function createOAuthSigner(credentials: OAuthCredentials, hmac: Hmac = webHmac) {
+	const mac = hmac(signingKey(credentials.consumerSecret, credentials.tokenSecret));
 	return async ({ method, url, timestamp, nonce }: SignRequest): Promise<string> => {
 		const oauth: Array<[string, string]> = [
 			['oauth_consumer_key', credentials.consumerKey],
@@ -98,7 +100,7 @@ export function createOAuthSigner(credentials: OAuthCredentials) {
 			['oauth_token', credentials.token],
 			['oauth_version', '1.0'],
 		];
-		const signature = await sign(await key, signatureBaseString(method, url, oauth));
+		const signature = await mac(signatureBaseString(method, url, oauth));
 		const fields = [...oauth, ['oauth_signature', signature] as [string, string]].sort(([a], [b]) => (a < b ? -1 : 1));
 		return `OAuth ${fields.map(([name, value]) => `${name}="${percentEncode(value)}"`).join(', ')}`;
 	};

@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import { visitSchema } from '../attributes/index.js';
 import { isLoopback } from './address.js';
-import type { OAuthCredentials } from './oauth.js';
+import { webHmac, type Hmac, type OAuthCredentials } from './oauth.js';
+import { fetchTransport, type Transport } from './transport.js';
 
 export type RateLimitOptions = {
 	/** Requests a client may make at once. Default 30. */
@@ -25,7 +26,19 @@ export type LogEntry = {
 	path?: string;
 };
 
-export type SignerOptions = {
+/**
+ * What the handler takes from its platform, each with a Web-standard default so that it runs
+ * as is on Workers, Deno, Bun and Node; an adapter injects what is faster where it runs (the
+ * Node adapters inject undici and node:crypto). Not settings: they have no names.
+ */
+export type SignerPlatform = {
+	/** How LivePerson is reached (the forward and the domain lookup). Default: `fetch` (the `fetch` option, or the global one). */
+	transport?: Transport;
+	/** HMAC-SHA1 for the OAuth signature. Default: Web Crypto. */
+	hmac?: Hmac;
+};
+
+export type SignerOptions = SignerPlatform & {
 	/** The account id(s) this endpoint serves; any other is refused with 403. */
 	accounts: string | readonly string[];
 	consumerKey: string;
@@ -56,13 +69,15 @@ export type SignerOptions = {
 	domainTtl?: number;
 	/** Called once per request, after the answer. Carries no secret and no raw ids but the account. */
 	log?: (entry: LogEntry) => void;
-	/** A fetch to use instead of the global one. */
+	/** A fetch to use instead of the global one, by the default transport. */
 	fetch?: typeof globalThis.fetch;
 };
 
 export type Settings = {
 	accounts: ReadonlySet<string>;
 	credentials: OAuthCredentials;
+	transport: Transport;
+	hmac: Hmac;
 	domain?: string;
 	apiVersion: string;
 	allowedOrigins: ReadonlySet<string>;
@@ -120,7 +135,7 @@ export class ConfigProblems {
 }
 
 /** The name each setting goes by: option names for `createSigner`, variable names for the CLI. */
-export type SettingNames = Record<keyof SignerOptions, string>;
+export type SettingNames = Record<Exclude<keyof SignerOptions, keyof SignerPlatform>, string>;
 
 export const OPTION_NAMES: SettingNames = {
 	accounts: 'accounts',
@@ -238,6 +253,8 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 			token: check(() => secret(options.accessToken, names.accessToken), ''),
 			tokenSecret: check(() => secret(options.accessTokenSecret, names.accessTokenSecret), ''),
 		},
+		transport: options.transport ?? fetchTransport(options.fetch),
+		hmac: options.hmac ?? webHmac,
 		domain: options.domain ? check(() => parseLivePersonOrigin(options.domain!, names.domain), undefined) : undefined,
 		apiVersion: check(() => {
 			if (!/^\d{1,4}(\.\d{1,4})?$/.test(apiVersion)) throw new SignerConfigError(names.apiVersion, 'must be a version number such as 1');

@@ -1,0 +1,39 @@
+/**
+ * How the signer reaches LivePerson: the forward (POST) and the domain lookup (GET). The
+ * default is `fetch`, so that the handler runs as is on any Web-standard runtime; a platform
+ * with something faster injects its own (the Node adapters inject undici's pool).
+ */
+
+export type TransportRequest = {
+	method: 'GET' | 'POST';
+	url: URL;
+	headers: Record<string, string>;
+	body?: string;
+	/**
+	 * Milliseconds the signer waits for the whole exchange. The signer stops waiting then
+	 * whatever the transport does; the transport should let go of the request by then too.
+	 */
+	timeout: number;
+	/** Read the answer's body as text (the domain lookup), or let it go unread (LivePerson's answer to a forward). */
+	read: boolean;
+};
+
+/** `text` is '' when the body was not read. */
+export type TransportAnswer = { status: number; text: string };
+
+/**
+ * One exchange with LivePerson. It must not follow redirects (a 3xx is the answer) and must
+ * send a POST only once: no retries, no pipelining. It rejects when there is no answer.
+ */
+export type Transport = (request: TransportRequest) => Promise<TransportAnswer>;
+
+/** The Web default: `fetch` (the global one unless given), one request each, redirects refused. */
+export function fetchTransport(fetcher: typeof globalThis.fetch = (input, init) => fetch(input, init)): Transport {
+	return async ({ method, url, headers, body, timeout, read }) => {
+		const response = await fetcher(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeout) });
+		if (read) return { status: response.status, text: await response.text() };
+		// Let go of the body without reading it; the answer need not wait for that.
+		response.body?.cancel().catch(() => {});
+		return { status: response.status, text: '' };
+	};
+}
