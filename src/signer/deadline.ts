@@ -20,17 +20,3 @@ export function deadline<T>(ms: number, expired: () => Error, work: () => Promis
 		);
 	});
 }
-
-/** `deadline`, for work that can be stopped: its AbortSignal fires with the deadline's error. */
-export function withDeadline<T>(ms: number, expired: () => Error, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-	const controller = new AbortController();
-	return deadline(
-		ms,
-		() => {
-			const error = expired();
-			controller.abort(error);
-			return error;
-		},
-		() => work(controller.signal),
-	);
-}

@@ -38,11 +38,6 @@ function parseEnvelope(text: string): Envelope {
 	return parsed.output;
 }
 
-async function shortHash(id: string): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(id));
-	return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** Past `limit` requests at once, new ones are turned away at once rather than queued. */
 function busy(): Refusal {
 	return new Refusal('server-error', 'the signing endpoint is busy: try again in a second', { 'retry-after': '1' }, 503);
@@ -65,6 +60,7 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 	const settings: Settings = resolveSettings(options, names);
 	const resolveDomain = createDomainResolver(settings);
 	const sign = createOAuthSigner(settings.credentials, settings.hmac);
+	const shortHash = async (id: string) => (await settings.sha256(id)).slice(0, 16);
 	const rateLimit = settings.rateLimit ? createRateLimiter(settings.rateLimit) : undefined;
 	let inFlight = 0;
 	let warnedAboutProxy = false;

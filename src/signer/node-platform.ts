@@ -1,17 +1,22 @@
 /// <reference types="node" />
 /**
  * What the Node adapters inject into the Web-standard handler: an upstream transport on
- * undici's keep-alive pool instead of `fetch`, and node:crypto's HMAC instead of Web Crypto.
+ * undici's keep-alive pool instead of `fetch`, and node:crypto's HMAC and SHA-256 instead of
+ * Web Crypto's.
  * Same contract as the Web defaults (test/signer runs the same suites against both).
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 import type { Hmac } from './oauth.js';
 import type { SignerOptions } from './settings.js';
+import type { Sha256 } from './sha256.js';
 import type { Transport } from './transport.js';
 
 /** node:crypto's HMAC-SHA1: synchronous, and no key object to import. */
 export const nodeHmac: Hmac = (key) => (text) => createHmac('sha1', key).update(text).digest('base64');
+
+/** node:crypto's SHA-256: synchronous, where Web Crypto's digest is a job on the thread pool. */
+export const nodeSha256: Sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 /**
  * undici's `request` through a pool of keep-alive connections per origin. One request per
@@ -45,5 +50,6 @@ export function withNodePlatform(options: SignerOptions): SignerOptions {
 		...options,
 		transport: options.transport ?? (options.fetch ? undefined : undiciTransport()),
 		hmac: options.hmac ?? nodeHmac,
+		sha256: options.sha256 ?? nodeSha256,
 	};
 }

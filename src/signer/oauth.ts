@@ -10,9 +10,15 @@ export type OAuthCredentials = {
 	tokenSecret: string;
 };
 
+const SUB_DELIMS = /[!'()*]/g;
+
 /** RFC 5849 §3.6: the unreserved set stays, everything else is %XX in upper-case hex. */
 export function percentEncode(value: string): string {
-	return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+	const encoded = encodeURIComponent(value);
+	// Most values (ids, keys, the nonce) hold none of the five that encodeURIComponent leaves.
+	return /[!'()*]/.test(encoded)
+		? encoded.replace(SUB_DELIMS, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+		: encoded;
 }
 
 /** §3.4.1.2: scheme and host in lower case, default port dropped, no query or fragment. */
@@ -72,9 +78,21 @@ export async function hmacSha1(consumerSecret: string, tokenSecret: string, text
 	return hmac(signingKey(consumerSecret, tokenSecret))(text);
 }
 
-/** A fresh nonce: 128 bits from the platform's cryptographic random source, as hex. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const NONCE_BYTES = 16;
+// Random bytes drawn 4 KiB at a time: one call to the random source per 256 nonces, not per nonce.
+const pool = new Uint8Array(4096);
+let used = pool.length;
+
+/** A fresh nonce: 128 bits from the platform's cryptographic random source, as hex. Each byte is used once. */
 export function createNonce(): string {
-	return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+	if (used === pool.length) {
+		crypto.getRandomValues(pool);
+		used = 0;
+	}
+	let nonce = '';
+	for (const end = used + NONCE_BYTES; used < end; used++) nonce += HEX[pool[used]!];
+	return nonce;
 }
 
 export type SignRequest = {

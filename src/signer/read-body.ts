@@ -1,4 +1,4 @@
-import { withDeadline } from './deadline.js';
+import { deadline } from './deadline.js';
 import { Refusal } from './refusal.js';
 
 // The refusals of a body read, the same whichever adapter reads it.
@@ -25,9 +25,7 @@ export function checkDeclaredLength(contentLength: string | null | undefined, li
 	if (Number(contentLength) > limit) throw tooLarge(limit);
 }
 
-async function readChunks(body: ReadableStream<Uint8Array>, limit: number, signal: AbortSignal) {
-	const reader = body.getReader();
-	signal.addEventListener('abort', () => reader.cancel().catch(() => {}), { once: true });
+async function readChunks(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number) {
 	const chunks: Uint8Array[] = [];
 	let size = 0;
 	for (;;) {
@@ -57,7 +55,12 @@ export async function readBody(request: Request, limit: number, timeout: number)
 	checkDeclaredLength(request.headers.get('content-length'), limit);
 	const body = request.body;
 	if (!body) return '';
-	const { chunks, size } = await withDeadline(timeout, () => tooSlow(timeout), (signal) => readChunks(body, limit, signal));
+	const reader = body.getReader();
+	const late = () => {
+		reader.cancel().catch(() => {});
+		return tooSlow(timeout);
+	};
+	const { chunks, size } = await deadline(timeout, late, () => readChunks(reader, limit));
 	const bytes = new Uint8Array(size);
 	let offset = 0;
 	for (const chunk of chunks) {

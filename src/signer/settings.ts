@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { visitSchema } from '../attributes/index.js';
 import { isLoopback } from './address.js';
 import { webHmac, type Hmac, type OAuthCredentials } from './oauth.js';
+import { webSha256, type Sha256 } from './sha256.js';
 import { fetchTransport, type Transport } from './transport.js';
 
 export type RateLimitOptions = {
@@ -36,6 +37,8 @@ export type SignerPlatform = {
 	transport?: Transport;
 	/** HMAC-SHA1 for the OAuth signature. Default: Web Crypto. */
 	hmac?: Hmac;
+	/** SHA-256 as hex, for the log's visitor hash. Default: Web Crypto. */
+	sha256?: Sha256;
 };
 
 export type SignerOptions = SignerPlatform & {
@@ -78,6 +81,7 @@ export type Settings = {
 	credentials: OAuthCredentials;
 	transport: Transport;
 	hmac: Hmac;
+	sha256: Sha256;
 	domain?: string;
 	apiVersion: string;
 	allowedOrigins: ReadonlySet<string>;
@@ -255,6 +259,7 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 		},
 		transport: options.transport ?? fetchTransport(options.fetch),
 		hmac: options.hmac ?? webHmac,
+		sha256: options.sha256 ?? webSha256,
 		domain: options.domain ? check(() => parseLivePersonOrigin(options.domain!, names.domain), undefined) : undefined,
 		apiVersion: check(() => {
 			if (!/^\d{1,4}(\.\d{1,4})?$/.test(apiVersion)) throw new SignerConfigError(names.apiVersion, 'must be a version number such as 1');

@@ -3,6 +3,7 @@ import oauth from 'oauth-sign';
 import { describe, expect, test } from 'vitest';
 import {
 	baseUri,
+	createNonce,
 	createOAuthSigner,
 	hmacSha1,
 	normalizeParameters,
@@ -78,6 +79,12 @@ describe.each(HMACS)('published vectors ($name)', ({ hmac }) => {
 });
 
 describe('the rules, one test each', () => {
+	test('nonces: 128 bits as hex, never repeated, across refills of the random pool', () => {
+		const nonces = Array.from({ length: 2_000 }, createNonce);
+		for (const nonce of nonces) expect(nonce).toMatch(/^[0-9a-f]{32}$/);
+		expect(new Set(nonces).size).toBe(nonces.length);
+	});
+
 	test('percent-encoding: unreserved stay, ! * \' ( ) and space are encoded, hex upper-case', () => {
 		expect(percentEncode("AZaz09-._~")).toBe('AZaz09-._~');
 		expect(percentEncode("!*'() ")).toBe('%21%2A%27%28%29%20');
