@@ -48,8 +48,8 @@ function busy(): Refusal {
  * validates the page's envelope with the same schemas the browser uses, refuses anything
  * that is not its own brand's, signs with OAuth 1.0 and forwards to LivePerson.
  * Bad options throw a SignerConfigError naming every option at fault (or, with `names`,
- * whatever the operator calls it, such as an environment variable). `transport` and `hmac`
- * replace the Web defaults with what is faster on the platform (see SignerPlatform).
+ * whatever the operator calls it, such as an environment variable). `transport`, `hmac` and
+ * `sha256` replace the Web defaults with what is faster on the platform (see SignerPlatform).
  */
 export function createSigner(options: SignerOptions, names?: SettingNames): SignerHandler {
 	return webHandler(createSignerCore(options, names));
