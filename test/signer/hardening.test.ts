@@ -165,6 +165,48 @@ describe.each(SIGNER_PATHS)('$name', ({ create, node }) => {
 		});
 	});
 
+	describe('LivePerson is the only host the signer talks to', () => {
+		let elsewhere: Server;
+		let upstream: Server;
+		let reached: string[];
+		let status = 307;
+		const listen = async (server: Server) => {
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+			return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		};
+		let upstreamOrigin: string;
+		beforeAll(async () => {
+			elsewhere = createServer((req, res) => {
+				reached.push(`${req.method} ${req.url}`);
+				res.writeHead(200).end('{}');
+			});
+			const target = await listen(elsewhere);
+			upstream = createServer((_req, res) => {
+				res.writeHead(status, { location: `${target}/stolen`, 'content-type': 'text/plain' });
+				res.end('upstream-body-must-not-leak');
+			});
+			upstreamOrigin = await listen(upstream);
+		});
+		afterAll(() => {
+			for (const server of [elsewhere, upstream]) {
+				server.closeAllConnections();
+				server.close();
+			}
+		});
+
+		test.each([301, 302, 303, 307, 308])('a %i from LivePerson is answered 502 and never followed', async (redirect) => {
+			status = redirect;
+			reached = [];
+			const signer = create({ ...signerOptions(upstreamOrigin), rateLimit: false });
+			const response = await signer(lead());
+			expect(response.status).toBe(502);
+			const text = await response.text();
+			expect(text).toContain('bad-gateway');
+			expect(text).not.toContain('upstream-body-must-not-leak');
+			expect(reached).toEqual([]);
+		});
+	});
+
 	describe('bounded resources', () => {
 		test('past maxInFlight requests at once, 503 with Retry-After; then served again', async () => {
 			const held: Array<() => void> = [];
