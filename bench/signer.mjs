@@ -10,6 +10,7 @@
  *   npm run bench
  *   BENCH_ROUNDS=5 BENCH_SECONDS=20 npm run bench     (longer; defaults 3 rounds of 10 s)
  *   BENCH_CONNECTIONS=50 BENCH_WARMUP_SECONDS=3
+ *   BENCH_COMPARE=../old/dist/signer-cli.mjs npm run bench   (adds another build's CLI as a row)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -117,6 +118,8 @@ const servers = [
 	{ name: 'lp-ea Node signer (lp-ea-signer)', key: 'node', script: here('../dist/signer-cli.mjs') },
 	{ name: 'lp-ea Web handler, no injections', key: 'web', script: here('web-handler.mjs') },
 	{ name: 'Express relay (baseline)', key: 'express', script: here('express-relay.mjs') },
+	// Another build's CLI (an older commit's dist/signer-cli.mjs, say), to see a change's effect in the same run.
+	...(process.env.BENCH_COMPARE ? [{ name: `lp-ea-signer of ${process.env.BENCH_COMPARE}`, key: 'compare', script: process.env.BENCH_COMPARE }] : []),
 ];
 for (const server of servers) {
 	const port = await freePort();
