@@ -1,4 +1,5 @@
 import { rateLimitKey } from './address.js';
+import type { Incoming } from './exchange.js';
 
 /** What the platform knows of the connection; adapters fill it in. */
 export type ConnectionInfo = {
@@ -11,8 +12,8 @@ export type ConnectionInfo = {
 };
 
 /** The last entry of a header a proxy may have appended to: the one the brand's own proxy wrote. */
-export function lastEntry(request: Request, name: string): string | undefined {
-	return request.headers.get(name)?.split(',').pop()?.trim() || undefined;
+export function lastEntry(request: Incoming, name: string): string | undefined {
+	return request.header(name)?.split(',').pop()?.trim() || undefined;
 }
 
 /**
@@ -20,7 +21,7 @@ export function lastEntry(request: Request, name: string): string | undefined {
  * (earlier ones are the caller's word), otherwise the connection's peer. Never nothing: a
  * client whose address is unknown shares the "unknown" bucket rather than skipping the limit.
  */
-export function clientKey(request: Request, connection: ConnectionInfo | undefined, trustProxy: boolean): string {
+export function clientKey(request: Incoming, connection: ConnectionInfo | undefined, trustProxy: boolean): string {
 	const forwarded = trustProxy ? lastEntry(request, 'x-forwarded-for') : undefined;
 	return rateLimitKey(forwarded ?? connection?.clientAddress);
 }

@@ -1,20 +1,22 @@
 /**
- * Work that must end by a deadline even when what it waits on does not: the work gets an
- * AbortSignal that fires at the deadline, and the caller stops waiting then, whether or not
- * the work noticed the signal (a transport may ignore it, or a body may trickle forever).
+ * Work that must end by a deadline even when what it waits on does not (a transport may
+ * ignore its timeout, a body may trickle forever): the caller stops waiting at `ms` and gets
+ * `expired()`, whether or not the work has settled. The timer is armed before the work starts,
+ * so that the deadline wins over a timeout of the same length inside the work.
  */
-export function withDeadline<T>(ms: number, expired: () => Error, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-	const controller = new AbortController();
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	const late = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => {
-			const error = expired();
-			controller.abort(error);
-			reject(error);
-		}, Math.max(0, ms));
+export function deadline<T>(ms: number, expired: () => Error, work: () => Promise<T>): Promise<T> {
+	return new Promise<T>((resolve, reject) => {
+		const timer = setTimeout(() => reject(expired()), Math.max(0, ms));
+		// The loser of the race may still settle; nobody waits for it then.
+		work().then(
+			(value) => {
+				clearTimeout(timer);
+				resolve(value);
+			},
+			(error: unknown) => {
+				clearTimeout(timer);
+				reject(error);
+			},
+		);
 	});
-	const running = work(controller.signal);
-	// The loser of the race may still settle; nobody waits for it then.
-	running.catch(() => {});
-	return Promise.race([running, late]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,5 @@
-import ky from 'ky';
 import { isLoopback } from './address.js';
-import { withDeadline } from './deadline.js';
+import { deadline } from './deadline.js';
 import { Refusal } from './refusal.js';
 import { parseLivePersonOrigin, type Settings } from './settings.js';
 
@@ -39,36 +38,25 @@ function upstreamOrigin(baseURI: unknown, domainApi: string): string | undefined
 	}
 }
 
-async function readAnswer(response: Response): Promise<unknown> {
-	const text = await response.text();
+function parseAnswer(text: string): unknown {
 	if (text.length > MAX_ANSWER_BYTES) return undefined;
 	return JSON.parse(text);
 }
 
 /** One lookup, headers and body, within `settings.timeout`. */
-function lookup({ domainApi, timeout, fetch }: Settings, account: string): Promise<string> {
-	const url = `${domainApi}/api/account/${encodeURIComponent(account)}/service/smt/baseURI.json?version=1.0`;
-	return withDeadline(
+function lookup({ domainApi, timeout, transport }: Settings, account: string): Promise<string> {
+	const url = new URL(`${domainApi}/api/account/${encodeURIComponent(account)}/service/smt/baseURI.json?version=1.0`);
+	return deadline(
 		timeout,
 		() => late(account, timeout),
-		async (signal) => {
+		async () => {
 			let body: unknown;
 			try {
-				const response = await ky.get(url, {
-					signal,
-					timeout: false,
-					retry: 0,
-					throwHttpErrors: false,
-					redirect: 'manual',
-					...(fetch ? { fetch } : {}),
-				});
-				if (response.status !== 200) {
-					response.body?.cancel().catch(() => {});
-					throw failed(account);
-				}
-				body = await readAnswer(response);
+				const answer = await transport({ method: 'GET', url, headers: {}, timeout, read: true });
+				if (answer.status !== 200) throw failed(account);
+				body = parseAnswer(answer.text);
 			} catch {
-				throw signal.aborted ? late(account, timeout) : failed(account);
+				throw failed(account);
 			}
 			const origin = upstreamOrigin((body as { baseURI?: unknown } | null)?.baseURI, domainApi);
 			if (!origin) throw new Refusal('bad-gateway', `the LivePerson domain lookup for account ${account} gave no LivePerson host`);
@@ -88,7 +76,7 @@ export function createDomainResolver(settings: Settings, now: () => number = Dat
 	if (domain) return async () => domain;
 	const cache = new Map<string, Cached>();
 	const pending = new Map<string, Promise<string>>();
-	return (account, deadline) => {
+	return (account, until) => {
 		const hit = cache.get(account);
 		if (hit && hit.expires > now()) return Promise.resolve(hit.origin);
 		let lookingUp = pending.get(account);
@@ -102,6 +90,6 @@ export function createDomainResolver(settings: Settings, now: () => number = Dat
 			pending.set(account, lookingUp);
 		}
 		const shared = lookingUp;
-		return withDeadline(deadline - now(), () => late(account, settings.timeout), () => shared);
+		return deadline(until - now(), () => late(account, settings.timeout), () => shared);
 	};
 }

@@ -1,6 +1,6 @@
-import ky from 'ky';
 import type { Envelope } from '../attributes/envelope.js';
 import type { ErrorCode } from '../shared/error-codes.js';
+import { deadline } from './deadline.js';
 import { createNonce, type OAuthSigner } from './oauth.js';
 import { Refusal } from './refusal.js';
 import type { Settings } from './settings.js';
@@ -38,30 +38,24 @@ export async function forward(settings: Settings, sign: OAuthSigner, origin: str
 		timestamp: Math.floor(Date.now() / 1000),
 		nonce: createNonce(),
 	});
-	let response: Response;
-	try {
-		response = await ky.post(url, {
-			body: JSON.stringify(envelope.attributes),
-			headers: {
-				authorization,
-				'content-type': 'application/json',
-				'x-http-method-override': 'PUT',
-			},
-			timeout: settings.timeout,
-			retry: 0,
-			throwHttpErrors: false,
-			redirect: 'manual',
-			...(settings.fetch ? { fetch: settings.fetch } : {}),
-		});
-	} catch (error) {
-		if ((error as Error | undefined)?.name === 'TimeoutError') {
-			throw new Refusal('timeout', `LivePerson did not answer within ${settings.timeout} ms`);
-		}
-		throw new Refusal('bad-gateway', 'could not reach LivePerson');
-	}
-	// Let go of LivePerson's body without reading it; the answer need not wait for that.
-	response.body?.cancel().catch(() => {});
-	if (response.status === 200) return;
-	const [code, message] = UPSTREAM[response.status] ?? ['bad-gateway', `LivePerson answered ${response.status}`];
+	const { status } = await deadline(
+		settings.timeout,
+		() => new Refusal('timeout', `LivePerson did not answer within ${settings.timeout} ms`),
+		() =>
+			settings
+				.transport({
+					method: 'POST',
+					url,
+					headers: { authorization, 'content-type': 'application/json', 'x-http-method-override': 'PUT' },
+					body: JSON.stringify(envelope.attributes),
+					timeout: settings.timeout,
+					read: false,
+				})
+				.catch(() => {
+					throw new Refusal('bad-gateway', 'could not reach LivePerson');
+				}),
+	);
+	if (status === 200) return;
+	const [code, message] = UPSTREAM[status] ?? ['bad-gateway', `LivePerson answered ${status}`];
 	throw new Refusal(code, message);
 }

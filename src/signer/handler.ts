@@ -8,9 +8,9 @@ import { forward } from './forward.js';
 import { createOAuthSigner } from './oauth.js';
 import { checkOrigin, PREFLIGHT_HEADERS } from './origin.js';
 import { createRateLimiter } from './rate-limit.js';
-import { readBody } from './read-body.js';
 import { printable } from './log-line.js';
-import { jsonResponse, Refusal, refusalResponse } from './refusal.js';
+import { webHandler, type Answer, type Incoming, type SignerCore } from './exchange.js';
+import { jsonAnswer, Refusal, refusalAnswer } from './refusal.js';
 import { resolveSettings, type LogEntry, type SettingNames, type Settings, type SignerOptions } from './settings.js';
 
 export type { ConnectionInfo } from './connection.js';
@@ -19,8 +19,8 @@ export type SignerHandler = (request: Request, connection?: ConnectionInfo) => P
 
 const ACCEPTED_TYPES = new Set(['application/json', 'text/plain']);
 
-function checkContentType(request: Request): void {
-	const [type = '', ...params] = (request.headers.get('content-type') ?? '').toLowerCase().split(';');
+function checkContentType(request: Incoming): void {
+	const [type = '', ...params] = (request.header('content-type') ?? '').toLowerCase().split(';');
 	const charset = params.map((p) => p.trim()).find((p) => p.startsWith('charset='));
 	if (!ACCEPTED_TYPES.has(type.trim()) || (charset && charset !== 'charset=utf-8')) {
 		throw new Refusal('unsupported-media-type', 'the body must be JSON sent as application/json or text/plain (UTF-8)');
@@ -39,11 +39,6 @@ function parseEnvelope(text: string): Envelope {
 	return parsed.output;
 }
 
-async function shortHash(id: string): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(id));
-	return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** Past `limit` requests at once, new ones are turned away at once rather than queued. */
 function busy(): Refusal {
 	return new Refusal('server-error', 'the signing endpoint is busy: try again in a second', { 'retry-after': '1' }, 503);
@@ -54,20 +49,27 @@ function busy(): Refusal {
  * validates the page's envelope with the same schemas the browser uses, refuses anything
  * that is not its own brand's, signs with OAuth 1.0 and forwards to LivePerson.
  * Bad options throw a SignerConfigError naming every option at fault (or, with `names`,
- * whatever the operator calls it, such as an environment variable).
+ * whatever the operator calls it, such as an environment variable). `transport`, `hmac` and
+ * `sha256` replace the Web defaults with what is faster on the platform (see SignerPlatform).
  */
 export function createSigner(options: SignerOptions, names?: SettingNames): SignerHandler {
+	return webHandler(createSignerCore(options, names));
+}
+
+/** The signer on plain data, for adapters that read their platform's requests directly (Node). */
+export function createSignerCore(options: SignerOptions, names?: SettingNames): SignerCore {
 	const settings: Settings = resolveSettings(options, names);
 	const resolveDomain = createDomainResolver(settings);
-	const sign = createOAuthSigner(settings.credentials);
+	const sign = createOAuthSigner(settings.credentials, settings.hmac);
+	const shortHash = async (id: string) => (await settings.sha256(id)).slice(0, 16);
 	const rateLimit = settings.rateLimit ? createRateLimiter(settings.rateLimit) : undefined;
 	let inFlight = 0;
 	let warnedAboutProxy = false;
 
 	/** Once: a proxy's X-Forwarded-For that is not trusted means every client shares one address. */
-	function proxyWarning(request: Request, connection: ConnectionInfo | undefined): string | undefined {
+	function proxyWarning(request: Incoming, connection: ConnectionInfo | undefined): string | undefined {
 		if (settings.trustProxy || warnedAboutProxy || connection?.addressFromPlatform) return undefined;
-		if (!request.headers.has('x-forwarded-for')) return undefined;
+		if (request.header('x-forwarded-for') === null) return undefined;
 		warnedAboutProxy = true;
 		return `X-Forwarded-For ignored: behind your own reverse proxy, set ${settings.names.trustProxy}=1 so that each client is rate-limited on its own and the endpoint sees its own origin`;
 	}
@@ -75,11 +77,11 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 	// A claim outlives the forward it guards (LivePerson's timeout), so that it never runs out mid-way.
 	const dedupe = { store: settings.dedupeStore, window: settings.dedupeWindow, claimTtl: settings.timeout + 5_000 };
 
-	async function accept(request: Request, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
+	async function accept(request: Incoming, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
 		const wait = rateLimit ? rateLimit(clientKey(request, connection, settings.trustProxy)) : 0;
 		if (wait > 0) throw new Refusal('rate-limited', `too many requests: try again in ${wait} s`, { 'retry-after': String(wait) });
 		checkContentType(request);
-		const envelope = parseEnvelope(await readBody(request, settings.maxBodyBytes, settings.bodyTimeout));
+		const envelope = parseEnvelope(await request.text(settings.maxBodyBytes, settings.bodyTimeout));
 		entry.account = envelope.account;
 		if (settings.log) entry.visitor = await shortHash(envelope.visitor);
 		if (!settings.accounts.has(envelope.account)) {
@@ -91,11 +93,11 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 	}
 
 	/** The CORS headers for this caller; a refused Origin is kept for the log before the refusal goes on. */
-	function corsFor(request: Request, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
+	function corsFor(request: Incoming, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
 		try {
 			return checkOrigin(request, connection, settings).cors;
 		} catch (error) {
-			entry.origin = printable(request.headers.get('origin') ?? '');
+			entry.origin = printable(request.header('origin') ?? '');
 			throw error;
 		}
 	}
@@ -107,7 +109,7 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 		const admitted = inFlight < settings.maxInFlight;
 		if (admitted) inFlight += 1;
 		let cors: Record<string, string> = {};
-		let response: Response;
+		let response: Answer;
 		try {
 			if (!admitted) throw busy();
 			if (request.method !== 'POST' && request.method !== 'OPTIONS') {
@@ -117,15 +119,15 @@ export function createSigner(options: SignerOptions, names?: SettingNames): Sign
 			}
 			cors = corsFor(request, connection, entry);
 			if (request.method === 'OPTIONS') {
-				response = new Response(null, { status: 204, headers: cors.vary ? { ...cors, ...PREFLIGHT_HEADERS } : {} });
+				response = { status: 204, headers: cors.vary ? { ...cors, ...PREFLIGHT_HEADERS } : {}, body: null };
 			} else {
 				await accept(request, connection, entry);
-				response = jsonResponse(200, {}, cors);
+				response = jsonAnswer(200, {}, cors);
 			}
 		} catch (error) {
 			// Anything unforeseen is answered in our words: an exception's text could hold what it should not.
 			const refusal = error instanceof Refusal ? error : new Refusal('server-error', 'the signing endpoint failed');
-			response = refusalResponse(refusal, cors);
+			response = refusalAnswer(refusal, cors);
 			entry.code = refusal.code;
 		} finally {
 			if (admitted) inFlight -= 1;

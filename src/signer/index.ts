@@ -11,6 +11,10 @@ export {
 	type LogEntry,
 	type RateLimitOptions,
 	type SignerOptions,
+	type SignerPlatform,
 } from './settings.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export type { DedupeState, DedupeStore } from './dedupe-store.js';
+export { fetchTransport, type Transport, type TransportAnswer, type TransportRequest } from './transport.js';
+export { webHmac, type Hmac } from './oauth.js';
+export { webSha256, type Sha256 } from './sha256.js';

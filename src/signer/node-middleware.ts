@@ -1,32 +1,30 @@
 /// <reference types="node" />
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SignerHandler } from './handler.js';
-import { connectionOf, toRequest, UnreadableRequest, writeResponse } from './node-http.js';
+import type { Incoming, SignerCore } from './exchange.js';
+import { connectionOf, toIncoming, UnreadableRequest, writeAnswer } from './node-http.js';
 import { nodeSignerNow } from './node-signer.js';
-import { jsonResponse } from './refusal.js';
+import { jsonAnswer } from './refusal.js';
 import type { LogEntry, SettingNames, SignerOptions } from './settings.js';
 
-export type NodeRoute = (request: Request, connection: ReturnType<typeof connectionOf>) => Promise<Response> | Response;
-
 /**
- * One node:http request through a Web handler. A request that cannot even become a Web
- * Request is answered 400 here, and logged, since the handler never sees it.
+ * One node:http request through the signer (or its routes). A request whose URL cannot be
+ * told is answered 400 here, and logged, since the signer never sees it.
  */
 export async function serveNode(
-	route: NodeRoute,
+	route: SignerCore,
 	req: IncomingMessage,
 	res: ServerResponse,
 	log: ((entry: LogEntry) => void) | undefined,
 ): Promise<void> {
-	let request: Request;
+	let request: Incoming;
 	try {
-		request = toRequest(req);
+		request = toIncoming(req);
 	} catch (error) {
 		if (!(error instanceof UnreadableRequest)) throw error;
 		log?.({ status: 400, code: 'bad-request', ms: 0 });
-		return writeResponse(jsonResponse(400, { error: { code: 'bad-request', message: error.message } }, { connection: 'close' }), res);
+		return writeAnswer(jsonAnswer(400, { error: { code: 'bad-request', message: error.message } }, { connection: 'close' }), res);
 	}
-	await writeResponse(await route(request, connectionOf(req)), res);
+	writeAnswer(await route(request, connectionOf(req)), res);
 }
 
 export type SignerMiddleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -35,11 +33,12 @@ export type SignerMiddleware = (req: IncomingMessage, res: ServerResponse, next?
  * The signer as `(req, res, next)` middleware for Express, Connect and node:http: mount it
  * at the endpoint's path (`app.use('/lp-ea/events', createSignerMiddleware(options))`). It
  * answers every request it is given, and works whether or not a body parser
- * (`express.json()`, `express.text()`, `express.raw()`) ran before it. With `redisUrl`, requests
- * de-duplicate through Redis, shared by every instance.
+ * (`express.json()`, `express.text()`, `express.raw()`) ran before it. It reads the body
+ * straight from the socket and reaches LivePerson through undici's pool (see node-platform);
+ * with `redisUrl`, requests de-duplicate through Redis, shared by every instance.
  */
 export function createSignerMiddleware(options: SignerOptions, names?: SettingNames): SignerMiddleware {
-	const handle: SignerHandler = nodeSignerNow(options, names);
+	const handle = nodeSignerNow(options, names);
 	return (req, res, next) => {
 		serveNode(handle, req, res, options.log).catch((error: unknown) => {
 			if (next) next(error);

@@ -1,10 +1,12 @@
 /// <reference types="node" />
-import { createSigner, type SignerHandler } from './handler.js';
+import type { SignerCore } from './exchange.js';
+import { createSignerCore } from './handler.js';
+import { withNodePlatform } from './node-platform.js';
 import type { RedisStore } from './redis-store.js';
-import { Refusal, refusalResponse } from './refusal.js';
+import { Refusal, refusalAnswer } from './refusal.js';
 import { checkRedisUrl, OPTION_NAMES, SignerConfigError, type SettingNames, type SignerOptions } from './settings.js';
 
-export type NodeSigner = { handle: SignerHandler; close(): Promise<void> };
+export type NodeSigner = { handle: SignerCore; close(): Promise<void> };
 
 /**
  * The Redis store when `redisUrl` is set (and no store was given). Imported only here, on
@@ -23,13 +25,15 @@ export async function redisStoreFor(signer: SignerOptions, names: SettingNames =
 }
 
 /**
- * The signer as the Node adapters run it: with `redisUrl`, its de-duplication store is Redis.
- * The server waits for the store before it listens; `close()` lets go of it.
+ * The signer as the Node adapters run it: Node's faster transport, HMAC and hash injected
+ * (node-platform.ts), and with `redisUrl` a Redis de-duplication store. The server waits for
+ * the store before it listens; `close()` lets go of it.
  */
 export async function nodeSigner(signer: SignerOptions, names?: SettingNames): Promise<NodeSigner> {
 	const store = await redisStoreFor(signer, names);
 	try {
-		return { handle: createSigner(store ? { ...signer, dedupeStore: store } : signer, names), close: async () => store?.close() };
+		const options = withNodePlatform(store ? { ...signer, dedupeStore: store } : signer);
+		return { handle: createSignerCore(options, names), close: async () => store?.close() };
 	} catch (error) {
 		await store?.close();
 		throw error;
@@ -40,21 +44,21 @@ export async function nodeSigner(signer: SignerOptions, names?: SettingNames): P
  * The same for middleware, which must be made synchronously: every setting is checked now,
  * and with `redisUrl` the store connects in the background while the first requests wait.
  */
-export function nodeSignerNow(signer: SignerOptions, names?: SettingNames): SignerHandler {
-	if (!signer.redisUrl || signer.dedupeStore) return createSigner(signer, names);
-	createSigner({ ...signer, redisUrl: undefined }, names);
+export function nodeSignerNow(signer: SignerOptions, names?: SettingNames): SignerCore {
+	if (!signer.redisUrl || signer.dedupeStore) return createSignerCore(withNodePlatform(signer), names);
+	createSignerCore({ ...signer, redisUrl: undefined }, names);
 	checkRedisUrl(signer.redisUrl, (names ?? OPTION_NAMES).redisUrl);
 	const ready = nodeSigner(signer, names);
 	// Never an unhandled rejection in the host's process: a store that cannot be made is said
 	// once, and every request is answered 500 (the page keeps it and retries).
 	ready.catch((error: unknown) => console.error(`lp-ea signer: ${(error as Error).message}`));
 	return async (request, connection) => {
-		let signer: NodeSigner;
+		let made: NodeSigner;
 		try {
-			signer = await ready;
+			made = await ready;
 		} catch {
-			return refusalResponse(new Refusal('server-error', 'the signing endpoint failed'));
+			return refusalAnswer(new Refusal('server-error', 'the signing endpoint failed'));
 		}
-		return signer.handle(request, connection);
+		return made.handle(request, connection);
 	};
 }

@@ -1,6 +1,6 @@
 /**
- * OAuth 1.0 (RFC 5849) HMAC-SHA1 signing with Web Crypto only, so the same code runs in
- * Node, Workers and Deno.
+ * OAuth 1.0 (RFC 5849) HMAC-SHA1 signing, with Web Crypto by default so that the same code
+ * runs in Node, Workers and Deno; the HMAC itself can be injected.
  */
 
 export type OAuthCredentials = {
@@ -10,9 +10,15 @@ export type OAuthCredentials = {
 	tokenSecret: string;
 };
 
+const SUB_DELIMS = /[!'()*]/g;
+
 /** RFC 5849 §3.6: the unreserved set stays, everything else is %XX in upper-case hex. */
 export function percentEncode(value: string): string {
-	return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+	const encoded = encodeURIComponent(value);
+	// Most values (ids, keys, the nonce) hold none of the five that encodeURIComponent leaves.
+	return /[!'()*]/.test(encoded)
+		? encoded.replace(SUB_DELIMS, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+		: encoded;
 }
 
 /** §3.4.1.2: scheme and host in lower case, default port dropped, no query or fragment. */
@@ -51,28 +57,42 @@ function toBase64(bytes: ArrayBuffer): string {
 
 const encoder = new TextEncoder();
 
-/** §3.4.2: the HMAC-SHA1 key is both secrets, encoded, the '&' always present. Not extractable. */
-function importSigningKey(consumerSecret: string, tokenSecret: string): Promise<CryptoKey> {
-	return crypto.subtle.importKey(
-		'raw',
-		encoder.encode(`${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`),
-		{ name: 'HMAC', hash: 'SHA-1' },
-		false,
-		['sign'],
-	);
+/**
+ * HMAC-SHA1, keyed once: given the key, a function from text to its signature in base64.
+ * The default is Web Crypto; a platform with a faster one injects it (Node: `createHmac`).
+ */
+export type Hmac = (key: string) => (text: string) => string | Promise<string>;
+
+/** Web Crypto's HMAC-SHA1. The key is imported once, not extractable. */
+export const webHmac: Hmac = (key) => {
+	const imported = crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+	return async (text) => toBase64(await crypto.subtle.sign('HMAC', await imported, encoder.encode(text)));
+};
+
+/** §3.4.2: the HMAC-SHA1 key is both secrets, encoded, the '&' always present. */
+function signingKey(consumerSecret: string, tokenSecret: string): string {
+	return `${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`;
 }
 
-async function sign(key: CryptoKey, text: string): Promise<string> {
-	return toBase64(await crypto.subtle.sign('HMAC', key, encoder.encode(text)));
+export async function hmacSha1(consumerSecret: string, tokenSecret: string, text: string, hmac: Hmac = webHmac): Promise<string> {
+	return hmac(signingKey(consumerSecret, tokenSecret))(text);
 }
 
-export async function hmacSha1(consumerSecret: string, tokenSecret: string, text: string): Promise<string> {
-	return sign(await importSigningKey(consumerSecret, tokenSecret), text);
-}
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const NONCE_BYTES = 16;
+// Random bytes drawn 4 KiB at a time: one call to the random source per 256 nonces, not per nonce.
+const pool = new Uint8Array(4096);
+let used = pool.length;
 
-/** A fresh nonce: 128 bits from the platform's cryptographic random source, as hex. */
+/** A fresh nonce: 128 bits from the platform's cryptographic random source, as hex. Each byte is used once. */
 export function createNonce(): string {
-	return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+	if (used === pool.length) {
+		crypto.getRandomValues(pool);
+		used = 0;
+	}
+	let nonce = '';
+	for (const end = used + NONCE_BYTES; used < end; used++) nonce += HEX[pool[used]!];
+	return nonce;
 }
 
 export type SignRequest = {
@@ -87,8 +107,8 @@ export type SignRequest = {
  * Makes `Authorization: OAuth …` header values for requests whose body is not
  * form-encoded. The key is imported once: the secrets do not change between requests.
  */
-export function createOAuthSigner(credentials: OAuthCredentials) {
-	const key = importSigningKey(credentials.consumerSecret, credentials.tokenSecret);
+export function createOAuthSigner(credentials: OAuthCredentials, hmac: Hmac = webHmac) {
+	const mac = hmac(signingKey(credentials.consumerSecret, credentials.tokenSecret));
 	return async ({ method, url, timestamp, nonce }: SignRequest): Promise<string> => {
 		const oauth: Array<[string, string]> = [
 			['oauth_consumer_key', credentials.consumerKey],
@@ -98,7 +118,7 @@ export function createOAuthSigner(credentials: OAuthCredentials) {
 			['oauth_token', credentials.token],
 			['oauth_version', '1.0'],
 		];
-		const signature = await sign(await key, signatureBaseString(method, url, oauth));
+		const signature = await mac(signatureBaseString(method, url, oauth));
 		const fields = [...oauth, ['oauth_signature', signature] as [string, string]].sort(([a], [b]) => (a < b ? -1 : 1));
 		return `OAuth ${fields.map(([name, value]) => `${name}="${percentEncode(value)}"`).join(', ')}`;
 	};

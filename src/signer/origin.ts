@@ -2,6 +2,7 @@ import { isLoopback } from './address.js';
 import { printable } from './log-line.js';
 import { Refusal } from './refusal.js';
 import { lastEntry, type ConnectionInfo } from './connection.js';
+import type { Incoming } from './exchange.js';
 import type { Settings } from './settings.js';
 
 export type OriginCheck = {
@@ -13,7 +14,7 @@ export type OriginCheck = {
  * The endpoint's own origin as the browser saw it: the request's URL, or, behind a trusted
  * proxy, the scheme and host it forwarded. Malformed forwarded values are ignored.
  */
-export function ownOrigin(request: Request, trustProxy: boolean): URL {
+export function ownOrigin(request: Incoming, trustProxy: boolean): URL {
 	const url = new URL(request.url);
 	if (!trustProxy) return url;
 	const proto = lastEntry(request, 'x-forwarded-proto')?.toLowerCase();
@@ -40,9 +41,9 @@ function isOwnOrigin(origin: URL, own: URL, loopbackBound: boolean): boolean {
 }
 
 /** Why a page is refused, in terms of the setting that would admit it. */
-function refusal(origin: string, parsed: URL | undefined, request: Request, settings: Settings): Refusal {
+function refusal(origin: string, parsed: URL | undefined, request: Incoming, settings: Settings): Refusal {
 	const { names } = settings;
-	const forwarded = [...request.headers.keys()].some((name) => name.startsWith('x-forwarded-'));
+	const forwarded = [...request.headerNames()].some((name) => name.startsWith('x-forwarded-'));
 	// Our own host on another scheme, or a proxy's headers: TLS or the Host was changed on the way.
 	const proxied = forwarded || parsed?.hostname === new URL(request.url).hostname;
 	const hint = !settings.trustProxy && proxied
@@ -61,8 +62,8 @@ function refusal(origin: string, parsed: URL | undefined, request: Request, sett
  * to guard. The endpoint's own origin: the brand's own pages. A listed origin: CORS headers
  * for it. Anything else, `null` included, is refused.
  */
-export function checkOrigin(request: Request, connection: ConnectionInfo | undefined, settings: Settings): OriginCheck {
-	const origin = request.headers.get('origin');
+export function checkOrigin(request: Incoming, connection: ConnectionInfo | undefined, settings: Settings): OriginCheck {
+	const origin = request.header('origin');
 	if (origin === null) return { cors: {} };
 	if (settings.allowedOrigins.has(origin)) {
 		return { cors: { 'access-control-allow-origin': origin, vary: 'Origin' } };

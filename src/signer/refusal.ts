@@ -1,3 +1,4 @@
+import type { Answer } from './exchange.js';
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../shared/error-codes.js';
 
 /**
@@ -25,11 +26,11 @@ export class Refusal extends Error {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
-export function jsonResponse(status: number, body: object, headers: Record<string, string> = {}): Response {
-	return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+export function jsonAnswer(status: number, body: object, headers: Record<string, string> = {}): Answer {
+	return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-export function refusalResponse(refusal: Refusal, headers: Record<string, string> = {}): Response {
+export function refusalAnswer(refusal: Refusal, headers: Record<string, string> = {}): Answer {
 	const body: ErrorBody = { error: { code: refusal.code, message: refusal.message } };
-	return jsonResponse(refusal.status, body, { ...headers, ...refusal.headers });
+	return jsonAnswer(refusal.status, body, { ...headers, ...refusal.headers });
 }

@@ -3,7 +3,9 @@ import { visitSchema } from '../attributes/index.js';
 import { isLoopback } from './address.js';
 import type { DedupeStore } from './dedupe-store.js';
 import { createMemoryStore } from './memory-store.js';
-import type { OAuthCredentials } from './oauth.js';
+import { webHmac, type Hmac, type OAuthCredentials } from './oauth.js';
+import { webSha256, type Sha256 } from './sha256.js';
+import { fetchTransport, type Transport } from './transport.js';
 
 export type RateLimitOptions = {
 	/** Requests a client may make at once. Default 30. */
@@ -27,7 +29,21 @@ export type LogEntry = {
 	path?: string;
 };
 
-export type SignerOptions = {
+/**
+ * What the handler takes from its platform, each with a Web-standard default so that it runs
+ * as is on Workers, Deno, Bun and Node; an adapter injects what is faster where it runs (the
+ * Node adapters inject undici and node:crypto). Not settings: they have no names.
+ */
+export type SignerPlatform = {
+	/** How LivePerson is reached (the forward and the domain lookup). Default: `fetch` (the `fetch` option, or the global one). */
+	transport?: Transport;
+	/** HMAC-SHA1 for the OAuth signature. Default: Web Crypto. */
+	hmac?: Hmac;
+	/** SHA-256 as hex, for the log's visitor hash. Default: Web Crypto. */
+	sha256?: Sha256;
+};
+
+export type SignerOptions = SignerPlatform & {
 	/** The account id(s) this endpoint serves; any other is refused with 403. */
 	accounts: string | readonly string[];
 	consumerKey: string;
@@ -58,7 +74,7 @@ export type SignerOptions = {
 	domainTtl?: number;
 	/** Called once per request, after the answer. Carries no secret and no raw ids but the account. */
 	log?: (entry: LogEntry) => void;
-	/** A fetch to use instead of the global one. */
+	/** A fetch to use instead of the global one, by the default transport. */
 	fetch?: typeof globalThis.fetch;
 	/** How long a forwarded request id is remembered, in ms, so that its repeats are not forwarded. Default one hour. */
 	dedupeWindow?: number;
@@ -71,6 +87,9 @@ export type SignerOptions = {
 export type Settings = {
 	accounts: ReadonlySet<string>;
 	credentials: OAuthCredentials;
+	transport: Transport;
+	hmac: Hmac;
+	sha256: Sha256;
 	domain?: string;
 	apiVersion: string;
 	allowedOrigins: ReadonlySet<string>;
@@ -130,7 +149,7 @@ export class ConfigProblems {
 }
 
 /** The name each setting goes by: option names for `createSigner`, variable names for the CLI. */
-export type SettingNames = Record<keyof SignerOptions, string>;
+export type SettingNames = Record<Exclude<keyof SignerOptions, keyof SignerPlatform>, string>;
 
 export const OPTION_NAMES: SettingNames = {
 	accounts: 'accounts',
@@ -271,6 +290,9 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 			token: check(() => secret(options.accessToken, names.accessToken), ''),
 			tokenSecret: check(() => secret(options.accessTokenSecret, names.accessTokenSecret), ''),
 		},
+		transport: options.transport ?? fetchTransport(options.fetch),
+		hmac: options.hmac ?? webHmac,
+		sha256: options.sha256 ?? webSha256,
 		domain: options.domain ? check(() => parseLivePersonOrigin(options.domain!, names.domain), undefined) : undefined,
 		apiVersion: check(() => {
 			if (!/^\d{1,4}(\.\d{1,4})?$/.test(apiVersion)) throw new SignerConfigError(names.apiVersion, 'must be a version number such as 1');

@@ -5,16 +5,17 @@
  * Cloudflare's `CF-Connecting-IP`.
  */
 import { ENV_NAMES, optionsFromEnv, type Env } from './env.js';
-import { lazySigner } from './lazy.js';
+import { webHandler } from './exchange.js';
+import { lazyCore } from './lazy.js';
 import { logLine } from './log-line.js';
 import { signerRoutes } from './routes.js';
 
-let routes: ReturnType<typeof signerRoutes> | undefined;
+let routes: ReturnType<typeof webHandler> | undefined;
 
 export default {
-	fetch(request: Request, env: Env): Promise<Response> | Response {
-		routes ??= signerRoutes(
-			lazySigner(() => ({ ...optionsFromEnv(env), log: (entry) => console.log(logLine(entry)) }), ENV_NAMES),
+	fetch(request: Request, env: Env): Promise<Response> {
+		routes ??= webHandler(
+			signerRoutes(lazyCore(() => ({ ...optionsFromEnv(env), log: (entry) => console.log(logLine(entry)) }), ENV_NAMES)),
 		);
 		const clientAddress = request.headers.get('cf-connecting-ip') ?? undefined;
 		return routes(request, { clientAddress, addressFromPlatform: clientAddress !== undefined });

@@ -230,6 +230,30 @@ describe('bundlers', () => {
 	}, 60_000);
 });
 
+describe('the Node injection points from the package', () => {
+	test("the README's snippet signs and forwards a request the stand-in verifies", async () => {
+		const [imports, code] = snippet('node-injections').split(/\n\n/);
+		write(
+			'node-injections.mjs',
+			`${imports}
+import { startLivePerson } from 'lp-ea/testing';
+const lp = await startLivePerson({ accounts: ['1234'], credentials: { consumerKey: 'k', consumerSecret: 's', token: 't', tokenSecret: 'u' } });
+const options = { ...lp.signerOptions, rateLimit: false };
+${code}
+const response = await fast(new Request('https://shop.example/lp-ea/events', {
+	method: 'POST',
+	headers: { 'content-type': 'application/json' },
+	body: JSON.stringify({ account: '1234', visitor: 'v1234567', sid: 's1', attributes: [{ type: 'lead', lead: { topic: 't' } }] }),
+}));
+console.log(response.status, JSON.stringify(lp.received.map((r) => r.verified)));
+await lp.close();
+`,
+		);
+		const { stdout } = await run(process.execPath, ['node-injections.mjs'], { cwd: PROJECT });
+		expect(stdout.trim()).toBe('200 [true]');
+	}, 30_000);
+});
+
 describe('lp-ea/testing from the package', () => {
 	test("the README's integration-test snippet runs as written", async () => {
 		write('integration.test.mjs', snippet('testing'));

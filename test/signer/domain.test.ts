@@ -69,9 +69,18 @@ test('a failed lookup answers 502, is not cached, and the next request tries aga
 	expect(failed.status).toBe(502);
 	expect((await failed.json()).error.code).toBe('bad-gateway');
 	expect(forwards).toHaveLength(0);
+	expect(lookups).toHaveLength(2); // the Web default's ky tried the idempotent GET once more
 	answer = () => HttpResponse.json({ baseURI: 'lo.v.liveperson.net' });
 	expect((await send(signer)).status).toBe(200);
+	expect(lookups).toHaveLength(3);
+});
+
+test('a lookup that fails once is retried once (the Web default, through ky), and the forward goes on', async () => {
+	let calls = 0;
+	answer = () => (++calls === 1 ? new HttpResponse('busy', { status: 503 }) : HttpResponse.json({ baseURI: 'lo.v.liveperson.net' }));
+	expect((await send(createSigner(options()))).status).toBe(200);
 	expect(lookups).toHaveLength(2);
+	expect(forwards).toHaveLength(1);
 });
 
 test.each([

@@ -167,3 +167,52 @@ describe('middleware: the rate limit holds when the socket has no address any mo
 		expect(logs.map((entry) => entry.status)).toContain(429);
 	});
 });
+
+describe('middleware on plain node:http: the body read from the socket keeps its deadline and limit', () => {
+	let app: Server;
+	let url: URL;
+	beforeEach(async () => {
+		const signer = createSignerMiddleware({ ...signerOptions(lp.origin), rateLimit: false, bodyTimeout: 300, maxBodyBytes: 1024, log: (e) => logs.push(e) });
+		app = createServer((req, res) => signer(req, res));
+		await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+		url = new URL(`http://127.0.0.1:${(app.address() as AddressInfo).port}`);
+	});
+	afterEach(() => {
+		app.closeAllConnections();
+		return new Promise((done) => app.close(done));
+	});
+
+	test('a body that trickles is answered 408 and the connection closed, with no server deadline to help', async () => {
+		const socket = await open(url);
+		const answer = answerOf(socket);
+		socket.write(`POST /lp-ea/events HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"acc`);
+		const text = await answer;
+		expect(text).toMatch(/^HTTP\/1\.1 408/);
+		expect(text).toContain('"code":"timeout"');
+		expect(logs).toMatchObject([{ status: 408, code: 'timeout' }]);
+		expect(lp.received).toHaveLength(0);
+	});
+
+	test('a chunked body past the limit is answered 413 and the connection closed, the rest never read', async () => {
+		const socket = await open(url);
+		const answer = answerOf(socket);
+		socket.write(`POST /lp-ea/events HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n`);
+		const chunk = 'x'.repeat(600);
+		socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+		socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+		const text = await answer;
+		expect(text).toMatch(/^HTTP\/1\.1 413/);
+		expect(text.toLowerCase()).toContain('connection: close');
+		expect(logs).toMatchObject([{ status: 413, code: 'too-large' }]);
+	});
+
+	test('a body that is not UTF-8 is a 400, as on the Web path', async () => {
+		const socket = await open(url);
+		const answer = answerOf(socket);
+		const bytes = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
+		socket.end(Buffer.concat([Buffer.from(`POST /lp-ea/events HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\ncontent-length: ${bytes.length}\r\nconnection: close\r\n\r\n`), bytes]));
+		const text = await answer;
+		expect(text).toMatch(/^HTTP\/1\.1 400/);
+		expect(text).toContain('not valid UTF-8');
+	});
+});

@@ -3,15 +3,25 @@ import oauth from 'oauth-sign';
 import { describe, expect, test } from 'vitest';
 import {
 	baseUri,
+	createNonce,
 	createOAuthSigner,
 	hmacSha1,
 	normalizeParameters,
 	percentEncode,
 	signatureBaseString,
+	webHmac,
+	type Hmac,
 } from '../../src/signer/oauth.js';
+import { nodeHmac } from '../../src/signer/node-platform.js';
+
+// Each path's HMAC (Web Crypto, node:crypto) against the same vectors and the same independent implementation.
+const HMACS: Array<{ name: string; hmac: Hmac }> = [
+	{ name: 'Web Crypto', hmac: webHmac },
+	{ name: 'node:crypto', hmac: nodeHmac },
+];
 
 // The published vectors of ../shared/reference/oauth1-vectors.md, as fixed expectations.
-describe('published vectors', () => {
+describe.each(HMACS)('published vectors ($name)', ({ hmac }) => {
 	test('RFC 5849 §3.4.1.1: base string and signature, with form body parameters', async () => {
 		const url = new URL('http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b');
 		const body = [...new URLSearchParams('c2&a3=2+q')];
@@ -26,7 +36,7 @@ describe('published vectors', () => {
 		expect(base).toBe(
 			'POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7',
 		);
-		expect(await hmacSha1('j49sk3j29djd', 'dh893hdasih9', base)).toBe('r6/TJjbCOr97/+UU0NsvSne7s5g=');
+		expect(await hmacSha1('j49sk3j29djd', 'dh893hdasih9', base, hmac)).toBe('r6/TJjbCOr97/+UU0NsvSne7s5g=');
 	});
 
 	const twitter = async (path: string) => {
@@ -45,6 +55,7 @@ describe('published vectors', () => {
 			'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw',
 			'LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE',
 			signatureBaseString('POST', url, params),
+			hmac,
 		);
 	};
 
@@ -63,11 +74,17 @@ describe('published vectors', () => {
 			['oauth_signature_method', 'HMAC-SHA1'],
 			['oauth_version', '1.0'],
 		]);
-		expect(await hmacSha1('kd94hf93k423kf44', 'pfkkdhi9sl3r4s00', base)).toBe('tR3+Ty81lMeYAr/Fid0kMTYa/WM=');
+		expect(await hmacSha1('kd94hf93k423kf44', 'pfkkdhi9sl3r4s00', base, hmac)).toBe('tR3+Ty81lMeYAr/Fid0kMTYa/WM=');
 	});
 });
 
 describe('the rules, one test each', () => {
+	test('nonces: 128 bits as hex, never repeated, across refills of the random pool', () => {
+		const nonces = Array.from({ length: 2_000 }, createNonce);
+		for (const nonce of nonces) expect(nonce).toMatch(/^[0-9a-f]{32}$/);
+		expect(new Set(nonces).size).toBe(nonces.length);
+	});
+
 	test('percent-encoding: unreserved stay, ! * \' ( ) and space are encoded, hex upper-case', () => {
 		expect(percentEncode("AZaz09-._~")).toBe('AZaz09-._~');
 		expect(percentEncode("!*'() ")).toBe('%21%2A%27%28%29%20');
@@ -85,15 +102,15 @@ describe('the rules, one test each', () => {
 		expect(normalizeParameters([['z', '2'], ['é', '1'], ['a', 'z'], ['a', 'y']])).toBe('%C3%A9=1&a=y&a=z&z=2');
 	});
 
-	test('the signing key always carries the "&", even for an empty token secret', async () => {
-		const withToken = await hmacSha1('cs', '', 'text');
+	test.each(HMACS)('the signing key always carries the "&", even for an empty token secret ($name)', async ({ hmac }) => {
+		const withToken = await hmacSha1('cs', '', 'text', hmac);
 		const { createHmac } = await import('node:crypto');
 		expect(withToken).toBe(createHmac('sha1', 'cs&').update('text').digest('base64'));
 	});
 
-	test('the Authorization header carries every oauth_* field, encoded, and a signature that verifies', async () => {
+	test.each(HMACS)('the Authorization header carries every oauth_* field, encoded, and a signature that verifies ($name)', async ({ hmac }) => {
 		const url = new URL('https://lo.v.liveperson.net/api/account/1234/monitoring/visitors/xyz/visits/current/events?v=1&sid=rty.uio');
-		const sign = createOAuthSigner({ consumerKey: 'ck', consumerSecret: 'cs', token: 'tk', tokenSecret: 'ts' });
+		const sign = createOAuthSigner({ consumerKey: 'ck', consumerSecret: 'cs', token: 'tk', tokenSecret: 'ts' }, hmac);
 		const header = await sign({
 			method: 'POST',
 			url,
@@ -120,7 +137,7 @@ describe('the rules, one test each', () => {
 	});
 });
 
-describe('against an independent implementation (oauth-sign), over generated inputs', () => {
+describe.each(HMACS)('against an independent implementation (oauth-sign), over generated inputs ($name)', ({ hmac }) => {
 	// Reserved characters, unicode (BMP and astral), empty strings and repeated names.
 	const tricky = fc.oneof(
 		fc.string({ unit: fc.constantFrom(...'!*\'()%&=+/?#[]@:;, ~._-aZ09é€'.split('')), maxLength: 12 }),
@@ -139,7 +156,7 @@ describe('against an independent implementation (oauth-sign), over generated inp
 				async (pairs, base, consumerSecret, tokenSecret) => {
 					const url = new URL(base);
 					for (const [n, v] of pairs) url.searchParams.append(n, v);
-					const ours = await hmacSha1(consumerSecret, tokenSecret, signatureBaseString('POST', url, []));
+					const ours = await hmacSha1(consumerSecret, tokenSecret, signatureBaseString('POST', url, []), hmac);
 					// oauth-sign takes decoded parameters; repeated names as arrays.
 					const params: Record<string, string | string[]> = Object.create(null);
 					for (const [n, v] of url.searchParams) {
