@@ -28,6 +28,7 @@ import { replayOnPageEvents } from './replay.js';
 import { createTransport } from './transport.js';
 import { checkVisit, readVisit, type VisitParamNames, type VisitSource } from './visit.js';
 import { waitForVisit } from './wait-for-visit.js';
+import { webStorage } from './web-storage.js';
 
 export const DEFAULT_ENDPOINT = '/lp-ea/events';
 export const DEFAULT_TIMEOUT = 10_000;
@@ -87,14 +88,6 @@ export type Client = {
 	readonly visit: Visit | null;
 };
 
-function sessionStore(): Storage | undefined {
-	try {
-		return globalThis.sessionStorage;
-	} catch {
-		return undefined; // Access itself throws where storage is blocked.
-	}
-}
-
 /** Each input parsed by the schema of its type; the first that fails is named (`attributes[1].lead.value`). */
 function validate(inputs: readonly unknown[], inList: boolean): Attribute[] {
 	return inputs.map((input, index) => {
@@ -117,7 +110,7 @@ export function createClient(options: ClientOptions = {}): Client {
 	const visitNow: VisitSource = given
 		? () => given
 		: page
-			? readVisit(page, sessionStore(), options.params, log)
+			? readVisit(page, webStorage('sessionStorage'), options.params, log)
 			: () => ({ visit: null, problem: 'there is no page URL to read the visit from; pass `visit`' });
 
 	const timeout = options.timeout ?? DEFAULT_TIMEOUT;

@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import { webStorage } from './web-storage.js';
 
 /**
  * One request waiting for its answer: its id, when it was made (`t`), the body as sent
@@ -24,21 +25,13 @@ export const MAX_OUTBOX_ENTRIES = 100;
 /** In UTF-16 code units, as browsers count the quota. */
 export const MAX_OUTBOX_SIZE = 256 * 1024;
 
-function localStore(): Storage | undefined {
-	try {
-		return globalThis.localStorage;
-	} catch {
-		return undefined; // Access itself throws where storage is blocked.
-	}
-}
-
 /**
  * The outbox: one localStorage key per request, so that tabs never overwrite each other's
  * requests. Every storage call is guarded: storage that is absent, blocked or full keeps the
  * request in memory, which costs the guarantee across pages but never the call.
  */
 export function createOutbox(window: number, log: Logger, now: () => number = Date.now): Outbox {
-	const storage = localStore();
+	const storage = webStorage('localStorage');
 	const memory = new Map<string, string>();
 
 	function attempt<T>(use: (storage: Storage) => T): T | undefined {
