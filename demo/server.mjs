@@ -75,8 +75,24 @@ export async function startDemo({ port = 0, host = '127.0.0.1', signer = {} } = 
 			liveperson.setFailShare(share);
 		},
 	};
+	// Every POST a page made, as the site saw it: the browser suites count requests and tell
+	// which page sent each (its Referer) here, the one view all three engines share.
+	const posts = [];
 	const app = new Hono();
-	app.all('/lp-ea/events', (c) => {
+	app.all('/lp-ea/events', async (c) => {
+		if (c.req.method === 'POST') {
+			let body = {};
+			try {
+				body = JSON.parse(await c.req.raw.clone().text());
+			} catch {}
+			posts.push({
+				at: Date.now(),
+				referer: c.req.header('referer') ?? '',
+				contentType: c.req.header('content-type') ?? '',
+				id: body.id ?? '',
+				leadIds: (body.attributes ?? []).flatMap((a) => (a?.lead?.leadId ? [a.lead.leadId] : [])),
+			});
+		}
 		if (!faults.signerOffline) return handle(c.req.raw, { clientAddress: c.env?.incoming?.socket?.remoteAddress });
 		c.env?.incoming?.socket?.destroy();
 		return new Promise(() => {}); // the socket is gone: nothing is ever answered
@@ -121,6 +137,7 @@ export async function startDemo({ port = 0, host = '127.0.0.1', signer = {} } = 
 		url: `${origin}/?${query}`,
 		liveperson,
 		faults,
+		posts,
 		async close() {
 			server.closeAllConnections?.();
 			await Promise.all([new Promise((done) => server.close(() => done())), liveperson.close()]);

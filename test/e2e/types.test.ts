@@ -1,38 +1,39 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { SAMPLE_VISIT, startDemo, type Demo } from '../../demo/server.mjs';
 import { DOCUMENTED, helperFields, type DocumentedType } from '../helpers/attributes.js';
-import { launch, until } from './browser.js';
+import { launch, titled, until, type Engine, type Session, type Tab } from './engines/index.js';
 
-// All ten types and the Web Tag visit in Debian's Chromium: the demo's pages, its signing
+// All ten types and the Web Tag visit in each engine: the demo's pages, its signing
 // endpoint, and the LivePerson stand-in that checks each signature with oauth-sign.
 let demo: Demo;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
+let engine: Engine;
+let session: Session;
+let page: Tab;
 
 beforeAll(async () => {
 	demo = await startDemo({ signer: { rateLimit: false } });
-	browser = await launch();
+	engine = await launch();
 });
 afterAll(async () => {
-	await browser?.close();
+	await engine?.close();
 	await demo?.close();
 });
 beforeEach(async () => {
 	demo.liveperson.clear();
-	context = await browser.newContext();
-	page = await context.newPage();
+	demo.posts.length = 0;
+	session = await engine.session();
+	page = await session.tab();
 });
-afterEach(() => context.close());
+afterEach(() => session?.close());
 
 type Lp = Record<string, (...args: unknown[]) => Promise<void>> & { visit: unknown };
 
 async function open(path: string) {
 	await page.goto(`${demo.origin}${path}`);
-	await page.waitForFunction(() => 'LpEAError' in (window as unknown as { lpEA: object }).lpEA);
+	await bundleLoaded();
 }
+const bundleLoaded = () => page.waitFor(() => 'LpEAError' in ((window as { lpEA?: object }).lpEA ?? {}));
 
 
 const withVisit = (path: string) => `${path}?${new URLSearchParams(SAMPLE_VISIT)}`;
@@ -40,7 +41,7 @@ const withVisit = (path: string) => `${path}?${new URLSearchParams(SAMPLE_VISIT)
 type Received = { type: string } & Record<string, any>;
 const received = (): Received[] => demo.liveperson.received.flatMap((record) => (record.verified ? ((record.attributes ?? []) as Received[]) : []));
 
-describe('each helper, end to end, signature verified', () => {
+describe(titled('each helper, end to end, signature verified'), () => {
 	test.each(Object.keys(DOCUMENTED) as DocumentedType[])('lpEA.%s()', async (type) => {
 		await open(withVisit('/'));
 		const outcome = await page.evaluate(
@@ -54,14 +55,12 @@ describe('each helper, end to end, signature verified', () => {
 
 	test('lpEA.send() with all ten types: one request, all ten arrive, in order', async () => {
 		await open(withVisit('/'));
-		const posts: string[] = [];
-		page.on('request', (r) => r.url().endsWith('/lp-ea/events') && posts.push(r.method()));
 		const outcome = await page.evaluate(
 			(attributes) => (window as unknown as { lpEA: Lp }).lpEA.send!(...attributes).then(() => 'ok', (e: Error) => e.message),
 			Object.values(DOCUMENTED) as unknown[],
 		);
 		expect(outcome).toBe('ok');
-		expect(posts).toEqual(['POST']);
+		expect(demo.posts).toHaveLength(1);
 		expect(demo.liveperson.received).toHaveLength(1);
 		expect(demo.liveperson.received[0]).toMatchObject({ verified: true, attributes: Object.values(DOCUMENTED) });
 	});
@@ -79,14 +78,14 @@ describe('each helper, end to end, signature verified', () => {
 	});
 });
 
-describe("the visit from LivePerson's Web Tag", () => {
+describe(titled("the visit from LivePerson's Web Tag"), () => {
 	test('a page without the visit in its URL, whose tag arrives late: the call waits, then goes out with the tag\'s visit', async () => {
 		await page.goto(`${demo.origin}/tag-visit?tagDelay=1500`);
-		await page.waitForFunction(() => 'LpEAError' in (window as unknown as { lpEA: object }).lpEA);
+		await bundleLoaded();
 		// The bundle is in and the page has called lpEA.searchInfo(); the taglet is not there yet.
 		expect(await page.evaluate(() => (window as unknown as { lpEA: Lp }).lpEA.visit)).toBeNull();
-		expect(await page.textContent('#tag-state')).toBe('not loaded yet');
-		await page.waitForSelector('[data-result="tag"].ok', { timeout: 15_000 });
+		expect(await page.text('#tag-state')).toBe('not loaded yet');
+		await page.waitFor(() => !!document.querySelector('[data-result="tag"].ok'), undefined, 15_000);
 		expect(await page.evaluate(() => (window as unknown as { lpEA: Lp }).lpEA.visit)).toEqual(SAMPLE_VISIT);
 		expect(demo.liveperson.received).toHaveLength(1);
 		expect(demo.liveperson.received[0]).toMatchObject({
@@ -95,14 +94,14 @@ describe("the visit from LivePerson's Web Tag", () => {
 			attributes: [{ type: 'searchInfo', keywords: ['from', 'the', 'web', 'tag'] }],
 		});
 		// Nothing went out before the tag was there.
-		const tagAt = Number(await page.getAttribute('#tag-state', 'data-at'));
+		const tagAt = Number(await page.evaluate(() => document.getElementById('tag-state')!.dataset.at));
 		expect(Date.parse(demo.liveperson.received[0]!.at)).toBeGreaterThanOrEqual(tagAt);
-		await page.waitForFunction(() => document.getElementById('visit')!.textContent!.includes('AsfghSCZT6'));
+		await page.waitFor(() => document.getElementById('visit')!.textContent!.includes('AsfghSCZT6'));
 	});
 
 	test('a tag that never comes: the call rejects no-visit once its timeout has passed', async () => {
 		await page.goto(`${demo.origin}/tag-visit?tagDelay=600000`);
-		await page.waitForFunction(() => 'LpEAError' in (window as unknown as { lpEA: object }).lpEA);
+		await bundleLoaded();
 		// The default timeout, 10 s: the call waits that long for the tag, then gives up.
 		const outcome = await page.evaluate(() => {
 			const lpEA = (window as unknown as { lpEA: Lp }).lpEA;
@@ -113,10 +112,8 @@ describe("the visit from LivePerson's Web Tag", () => {
 	});
 });
 
-describe('the storefront, as a person uses it', () => {
+describe(titled('the storefront, as a person uses it'), () => {
 	test('product view, cart, search, failing promo code, sign-in, checkout: each reaches LivePerson (screenshot saved)', async () => {
-		const errors: string[] = [];
-		page.on('pageerror', (e) => errors.push(e.message));
 		await open(withVisit('/shop') + '&utm_medium=cpc&utm_source=Google&utm_campaign=spring');
 		await until(() => received().find((a) => a.type === 'prodView'));
 		await until(() => received().find((a) => a.type === 'mrktInfo'));
@@ -128,11 +125,12 @@ describe('the storefront, as a person uses it', () => {
 		await page.click('#promo-form button[type=submit]');
 		await page.click('#sign-in button[type=submit]');
 		await until(() => received().filter((a) => a.type === 'cart').length === 2 && received().some((a) => a.type === 'personal'));
-		await page.setViewportSize({ width: 1200, height: 900 });
-		await page.waitForFunction(() => document.querySelectorAll('#received li.verified').length >= 6);
+		await page.setViewport(1200, 900);
+		await page.waitFor(() => document.querySelectorAll('#received li.verified').length >= 6);
 		mkdirSync('test-results', { recursive: true });
-		await page.screenshot({ path: 'test-results/demo-storefront.png', fullPage: true });
-		await Promise.all([page.waitForURL(/\/thanks/), page.click('#checkout')]);
+		await page.screenshot(`test-results/demo-storefront-${engine.name}.png`);
+		await page.click('#checkout');
+		await page.waitFor(() => location.pathname === '/thanks');
 		await until(() => received().find((a) => a.type === 'purchase'));
 
 		const byType = (type: string) => received().filter((a) => a.type === type);
@@ -149,11 +147,11 @@ describe('the storefront, as a person uses it', () => {
 		expect(byType('personal')[0]).toMatchObject({ personal: { firstname: 'Dana', contacts: [{ email: 'dana@example.com', phoneType: 'MOBILE' }] } });
 		expect(byType('purchase')[0]).toMatchObject({ total: 828.9, currency: 'USD', cart: { numItems: 2, products: [{ quantity: 1 }, { quantity: 1 }] } });
 		// The live view says it in words, not only JSON.
-		await page.waitForFunction(() => document.getElementById('received')!.textContent!.includes('Purchase'));
-		const text = await page.textContent('#received');
+		await page.waitFor(() => document.getElementById('received')!.textContent!.includes('Purchase'));
+		const text = await page.text('#received');
 		expect(text).toContain('Marketing source');
 		expect(text).toContain('paid search (5)');
 		expect(text).toContain('Product view');
-		expect(errors).toEqual([]);
+		expect((await page.console()).filter((line) => line.type === 'pageerror')).toEqual([]);
 	});
 });
