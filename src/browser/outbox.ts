@@ -22,17 +22,21 @@ export type Outbox = {
 const PREFIX = 'lp-ea:out:';
 /** Bounds that leave the host site's own use of localStorage alone. */
 export const MAX_OUTBOX_ENTRIES = 100;
-/** In UTF-16 code units, as browsers count the quota. */
+/** In UTF-16 code units of keys and values, as browsers count the quota. */
 export const MAX_OUTBOX_SIZE = 256 * 1024;
 
 /**
  * The outbox: one localStorage key per request, so that tabs never overwrite each other's
  * requests. Every storage call is guarded: storage that is absent, blocked or full keeps the
- * request in memory, which costs the guarantee across pages but never the call.
+ * request in memory, which costs the guarantee across pages but never the call. An index in
+ * memory (each entry's creation time and stored size, kept up to date by `storage` events
+ * from other tabs and by every full read) lets a write make room without reading them all.
  */
 export function createOutbox(window: number, log: Logger, now: () => number = Date.now): Outbox {
 	const storage = webStorage('localStorage');
 	const memory = new Map<string, string>();
+	/** Key → when its request was made, and the characters it takes in storage (key and value, as quotas count). */
+	const index = new Map<string, { t: number; size: number }>();
 
 	function attempt<T>(use: (storage: Storage) => T): T | undefined {
 		try {
@@ -42,51 +46,73 @@ export function createOutbox(window: number, log: Logger, now: () => number = Da
 		}
 	}
 
-	function keys(): string[] {
-		const all = new Set([...(attempt(Object.keys) ?? []), ...memory.keys()]);
-		return [...all].filter((key) => key.startsWith(PREFIX));
+	function note(key: string, text: string | null | undefined) {
+		let t: unknown;
+		try {
+			t = text != null && (JSON.parse(text) as { t?: unknown }).t;
+		} catch {
+			// Unreadable: the next full read drops it.
+		}
+		if (typeof t === 'number') index.set(key, { t, size: key.length + text!.length });
+		else index.delete(key);
 	}
+	globalThis.addEventListener?.('storage', (event: StorageEvent) => {
+		if (event.key?.startsWith(PREFIX)) note(event.key, event.newValue);
+	});
 
 	function remove(id: string) {
 		memory.delete(PREFIX + id);
+		index.delete(PREFIX + id);
 		attempt((s) => s.removeItem(PREFIX + id));
 	}
 
 	function read(key: string): Entry | undefined {
 		const text = memory.get(key) ?? attempt((s) => s.getItem(key));
-		if (text == null) return undefined;
+		if (text == null) return void index.delete(key);
 		let entry: Entry | undefined;
 		try {
 			entry = { ...JSON.parse(text), id: key.slice(PREFIX.length) };
 		} catch {
 			// Not ours, or torn: dropped below like an expired one.
 		}
-		if (entry?.b && entry.t > now() - window) return entry;
+		if (entry?.b && entry.t > now() - window) {
+			index.set(key, { t: entry.t, size: key.length + text.length });
+			return entry;
+		}
 		log(entry?.b ? 'expired, never to be sent:' : 'unreadable:', key);
 		remove(key.slice(PREFIX.length));
 		return undefined;
 	}
 
 	function list(): Entry[] {
-		return keys()
+		index.clear();
+		const keys = new Set([...(attempt(Object.keys) ?? []), ...memory.keys()]);
+		return [...keys]
+			.filter((key) => key.startsWith(PREFIX))
 			.map(read)
 			.filter((entry): entry is Entry => !!entry)
 			.sort((a, b) => a.t - b.t);
 	}
+	list();
 
 	return {
 		put({ id, ...entry }) {
+			const key = PREFIX + id;
 			const text = JSON.stringify(entry);
-			const others = list().filter((other) => other.id !== id);
-			let size = others.reduce((sum, other) => sum + other.b.length, text.length);
-			while (others.length && (others.length >= MAX_OUTBOX_ENTRIES || size > MAX_OUTBOX_SIZE)) {
-				const oldest = others.shift()!;
-				size -= oldest.b.length;
-				log('evicted, the outbox is full:', oldest.id);
-				remove(oldest.id);
+			index.delete(key);
+			let size = key.length + text.length;
+			for (const other of index.values()) size += other.size;
+			// Oldest out, by the index alone: no other entry is read, however many there are.
+			while (index.size && (index.size >= MAX_OUTBOX_ENTRIES || size > MAX_OUTBOX_SIZE)) {
+				let oldest: string | undefined;
+				for (const [other, { t }] of index) if (oldest === undefined || t < index.get(oldest)!.t) oldest = other;
+				size -= index.get(oldest!)!.size;
+				log('evicted, the outbox is full:', oldest!.slice(PREFIX.length));
+				remove(oldest!.slice(PREFIX.length));
 			}
-			if (attempt((s) => (s.setItem(PREFIX + id, text), true))) memory.delete(PREFIX + id);
-			else memory.set(PREFIX + id, text);
+			if (attempt((s) => (s.setItem(key, text), true))) memory.delete(key);
+			else memory.set(key, text);
+			index.set(key, { t: entry.t, size: key.length + text.length });
 		},
 		get: (id) => read(PREFIX + id),
 		remove,

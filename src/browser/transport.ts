@@ -1,5 +1,7 @@
+import ky, { HTTPError, type Options } from 'ky';
 import { codeForStatus } from '../shared/error-codes.js';
 import { KEEPALIVE_BUDGET_BYTES } from '../shared/limits.js';
+import { BACKOFF_CAP, backoff, PUSHBACK_SPREAD, RETRY_AFTER_CAP } from './backoff.js';
 import { LpEAError } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -7,21 +9,38 @@ export type TransportOptions = {
 	endpoint: URL;
 	/** The page's origin; a different endpoint origin is sent as text/plain, so no preflight. */
 	pageOrigin: string;
+	/** Each attempt's, in ms. */
 	timeout: number;
 	fetch?: typeof globalThis.fetch;
 	log: Logger;
 };
 
-/** How one attempt went: nothing on 200, else the error and the answer's `Retry-After`. */
-export type Attempt = { error?: LpEAError; retryAfter?: string | null };
+/** What one delivery attempt (with ky's retries on this page) needs from delivery.ts. */
+export type Post = {
+	/** Ask for keepalive: granted while lp-ea's share of the browser's quota has room. */
+	keepalive: boolean;
+	/** Aborts the wait for the next retry (back online), or the whole exchange. */
+	signal: AbortSignal;
+	/** Each attempt is about to start; false stops the retries (the request is no longer this page's to send). */
+	attempt(keepalive: boolean): boolean;
+	/** An attempt failed with `error` and will be retried; `pushback` when the endpoint asked for a pause (429, 503). */
+	failed(error: LpEAError, pushback: boolean): void;
+};
 
-export type Transport = (body: string) => Promise<Attempt>;
+/** How it ended: delivered, refused for good (`final`), given up on this page, or stopped by `attempt`. */
+export type Outcome = { error?: LpEAError; final?: boolean; stopped?: boolean };
+
+export type Transport = (body: string, post: Post) => Promise<Outcome>;
+
+/** What can succeed later, as the contract has it: no answer, 408, 429 and every 5xx. */
+export const isRetryable = (status: number): boolean => status === 0 || status === 408 || status === 429 || status >= 500;
+const RETRIED = [408, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)];
 
 /**
- * Keepalive requests survive the page navigating away, but a browser refuses one (with a
- * TypeError, not a queue) once the keepalive bodies in flight pass 64 KiB, and Chromium
- * also caps their number. So keepalive is asked for only while lp-ea's share fits; a request past the
- * quota still goes out, as an ordinary one.
+ * Keepalive requests survive the page navigating away, but a browser refuses one (a
+ * TypeError, not a queue) once the keepalive bodies in flight pass 64 KiB, and Chromium also
+ * caps how many; so a request asks for keepalive only while lp-ea's share fits. Only fresh calls
+ * ask (delivery.ts): a replay cut off by a navigation is replayed again by the next page.
  */
 const MAX_KEEPALIVE_REQUESTS = 9;
 let keepaliveBytes = 0;
@@ -29,71 +48,114 @@ let keepaliveRequests = 0;
 
 const encoder = new TextEncoder();
 
-function errorMessage(text: string, status: number): string {
+function refusal(status: number, text: string): LpEAError {
+	let message = `the signing endpoint answered ${status}`;
 	try {
-		const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
-		if (typeof message === 'string') return message;
+		const said = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
+		if (typeof said === 'string') message = said;
 	} catch {
 		// Not our JSON (a proxy's error page, say): the status alone has to do.
 	}
-	return `the signing endpoint answered ${status}`;
+	return new LpEAError(codeForStatus(status), status, message);
 }
 
 /**
- * One POST of one request body, with the browser's own fetch: retrying is delivery.ts's, as
- * ky's retry cannot do what it must (retry a timeout, wake on \`online\`, hand a request to
- * another tab between tries), and a POST with a timeout alone is not worth ky's 3 KB here.
+ * One request body posted with ky, retried on this page by ky's own retry: full-jitter
+ * backoff (our `delay`, capped by `backoffLimit`), `Retry-After` in both forms for 429 and
+ * 503 (capped by `maxRetryAfter`, then spread by `beforeRetry`, so that a hostile `0`, a
+ * negative value or a date in 2100 can make neither a loop nor an endless wait), every 5xx.
+ * What ky 1.7 does not retry, a timeout, ends the exchange: delivery.ts starts the next one.
  */
 export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: TransportOptions): Transport {
-	const contentType = endpoint.origin === pageOrigin ? 'application/json' : 'text/plain;charset=UTF-8';
+	const api = ky.create({
+		method: 'post',
+		headers: { 'content-type': endpoint.origin === pageOrigin ? 'application/json' : 'text/plain;charset=UTF-8' },
+		timeout,
+		retry: {
+			limit: Infinity,
+			methods: ['post'],
+			statusCodes: RETRIED,
+			afterStatusCodes: [429, 503],
+			maxRetryAfter: RETRY_AFTER_CAP,
+			backoffLimit: BACKOFF_CAP,
+			delay: (retry) => backoff(retry - 1),
+		},
+	} satisfies Options);
+	const unreachable = (cause: unknown) =>
+		new LpEAError('network', 0, `could not reach the signing endpoint at ${endpoint.href} (offline, blocked or refused by CORS)`, { cause });
 
-	return async (body) => {
+	return async (body, post) => {
 		const bytes = encoder.encode(body).length;
 		const keepalive =
-			keepaliveBytes + bytes <= KEEPALIVE_BUDGET_BYTES && keepaliveRequests < MAX_KEEPALIVE_REQUESTS;
+			post.keepalive && keepaliveBytes + bytes <= KEEPALIVE_BUDGET_BYTES && keepaliveRequests < MAX_KEEPALIVE_REQUESTS;
 		if (keepalive) {
 			keepaliveBytes += bytes;
 			keepaliveRequests += 1;
 		}
-		log(`POST ${endpoint.href} (${bytes} bytes${keepalive ? ', keepalive' : ''})`);
-		let response: Response;
-		let text: string;
+		/** The last attempt's failure, known before ky waits to retry it. */
+		let last: LpEAError | undefined;
+		let stopped = false;
 		try {
-			response = await (fetch ?? globalThis.fetch)(endpoint, {
-				method: 'POST',
+			if (!post.attempt(keepalive)) return { stopped: true };
+			await api(endpoint, {
 				body,
-				headers: { 'content-type': contentType },
 				keepalive,
-				// Aborts with a DOMException named TimeoutError, like ky's own.
-				signal: AbortSignal.timeout(timeout),
-			});
-			// Read to the end, always: only then does the browser give the keepalive quota back.
-			text = await response.text();
-		} catch (error) {
-			const timedOut = (error as Error | undefined)?.name === 'TimeoutError';
-			return {
-				error: new LpEAError(
-					timedOut ? 'timeout' : 'network',
-					0,
-					timedOut
-						? `no answer from the signing endpoint within ${timeout} ms`
-						: `could not reach the signing endpoint at ${endpoint.href} (offline, blocked or refused by CORS)`,
-					{ cause: error },
-				),
-			};
+				signal: post.signal,
+				// Each attempt, as ky makes it: what went wrong is reported before ky's wait, so that
+				// delivery.ts can hand the request over, or wake it when the browser is back online.
+				// The body goes as the string it is, never as a clone's stream: keepalive takes a
+				// string body in every engine.
+				fetch: async (input) => {
+					const request = input as Request;
+					log(`POST ${endpoint.href} (${bytes} bytes${keepalive ? ', keepalive' : ''})`);
+					let response: Response;
+					try {
+						response = await (fetch ?? globalThis.fetch)(request.url, {
+							method: 'POST',
+							headers: request.headers,
+							body,
+							keepalive,
+							signal: request.signal,
+						});
+					} catch (error) {
+						// An abort is ky's timeout or our own signal: the caller below tells them apart.
+						if ((error as Error | undefined)?.name !== 'AbortError') post.failed((last = unreachable(error)), false);
+						throw error;
+					}
+					log(`answer ${response.status}`);
+					if (!response.ok) {
+						last = refusal(response.status, await response.clone().text());
+						if (isRetryable(response.status)) post.failed(last, response.status === 429 || response.status === 503);
+					}
+					return response;
+				},
+				hooks: {
+					beforeRetry: [
+						async ({ error }) => {
+							// On top of the endpoint's Retry-After, so that pages pushed back together come back apart.
+							const status = error instanceof HTTPError ? error.response.status : 0;
+							if (status === 429 || status === 503) await new Promise((r) => setTimeout(r, PUSHBACK_SPREAD * (0.5 + Math.random())));
+							if (post.attempt(keepalive)) return;
+							stopped = true;
+							return ky.stop;
+						},
+					],
+				},
+			}).text(); // Read to the end, always: only then does the browser give the keepalive quota back.
+			return { stopped };
+		} catch (thrown) {
+			const error =
+				thrown instanceof HTTPError && last
+					? last
+					: (thrown as Error | undefined)?.name === 'TimeoutError'
+						? new LpEAError('timeout', 0, `no answer from the signing endpoint within ${timeout} ms`, { cause: thrown })
+						: (last ?? unreachable(thrown));
+			return { error, final: !isRetryable(error.status) };
 		} finally {
 			if (keepalive) {
 				keepaliveBytes -= bytes;
 				keepaliveRequests -= 1;
 			}
 		}
-		const { status } = response;
-		log(`answer ${status}`);
-		return status === 200
-			? {}
-			: {
-					error: new LpEAError(codeForStatus(status), status, errorMessage(text, status)),
-					retryAfter: response.headers.get('retry-after'),
-				};
 	};
 }

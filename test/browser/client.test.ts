@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { delay, HttpResponse } from 'msw';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { createClient, LpEAError, SERVICE_STATUS } from '../../src/browser/index.js';
 import { VISIT_STORAGE_KEY } from '../../src/browser/visit.js';
 import { MAX_REQUEST_BYTES } from '../../src/shared/limits.js';
@@ -357,10 +357,11 @@ describe('transport', () => {
 	});
 
 	test.each(retried)('HTTP %i is retried; by the timeout the call rejects %s, queued, and the request stays in the outbox', async (status, code) => {
+		vi.spyOn(Math, 'random').mockReturnValue(0); // backoff 0; after a 429 or 503 the floor, 500 ms
 		endpoint.answer(() =>
 			HttpResponse.json({ error: { code: 'whatever', message: `signer says ${status}` } }, { status, headers: { 'retry-after': '0' } }),
 		);
-		const error = await rejection(client({ timeout: 300 }).lead({ topic: 'x' }));
+		const error = await rejection(client({ timeout: 1_200 }).lead({ topic: 'x' }));
 		expect(error).toMatchObject({ code, status, queued: true });
 		expect(error.message).toMatch(new RegExp(`^signer says ${status}; kept`));
 		expect(endpoint.sent.length).toBeGreaterThan(1);

@@ -4,7 +4,6 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { backoff, BACKOFF_CAP } from '../../src/browser/backoff.js';
 import { createClient, LpEAError } from '../../src/browser/index.js';
 import { createOutbox, MAX_OUTBOX_ENTRIES, MAX_OUTBOX_SIZE } from '../../src/browser/outbox.js';
-import { retryAfter } from '../../src/browser/retry-after.js';
 import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
 
 const endpoint = useSigningEndpoint();
@@ -33,31 +32,6 @@ function leftBehind(id: string, fields: { t?: number; o?: string; u?: number; e?
 
 afterEach(() => {
 	vi.restoreAllMocks();
-});
-
-describe('backoff and Retry-After', () => {
-	test('full jitter: anywhere from 0 to an exponential bound, capped', () => {
-		expect(backoff(0, () => 0)).toBe(0);
-		expect(backoff(0, () => 0.999)).toBe(999);
-		expect(backoff(3, () => 0.5)).toBe(4_000);
-		expect(backoff(30, () => 0.999)).toBe(Math.floor(0.999 * BACKOFF_CAP));
-		for (let attempt = 0; attempt < 20; attempt++) {
-			const wait = backoff(attempt);
-			expect(wait).toBeGreaterThanOrEqual(0);
-			expect(wait).toBeLessThan(BACKOFF_CAP);
-		}
-	});
-
-	test('Retry-After in seconds and as an HTTP date', () => {
-		const now = Date.parse('Sun, 22 Nov 2026 06:00:00 GMT');
-		expect(retryAfter('120', now)).toBe(120_000);
-		expect(retryAfter('0', now)).toBe(0);
-		expect(retryAfter('Sun, 22 Nov 2026 06:00:30 GMT', now)).toBe(30_000);
-		expect(retryAfter('Sun, 22 Nov 2026 05:00:00 GMT', now)).toBe(0);
-		expect(retryAfter('soon', now)).toBeUndefined();
-		expect(retryAfter('', now)).toBeUndefined();
-		expect(retryAfter(null, now)).toBeUndefined();
-	});
 });
 
 describe('the outbox', () => {
@@ -245,17 +219,6 @@ describe('retries on this page', () => {
 		expect(outboxKeys()).toEqual([PREFIX + mine]);
 	});
 
-	test('a request waiting for Retry-After is handed over with its wait: the next page does not send it early', async () => {
-		endpoint.answer(failing(503, { 'retry-after': '3600' }));
-		await client({ timeout: 200 }).lead().catch(() => {});
-		dispatchEvent(new Event('pagehide'));
-		const [key] = outboxKeys();
-		expect(JSON.parse(localStorage.getItem(key!)!).u).toBeGreaterThan(Date.now() + 3_000_000);
-		client();
-		await settle();
-		await settle();
-		expect(endpoint.sent).toHaveLength(1);
-	});
 });
 
 describe('queued says whether the request is kept', () => {
@@ -323,7 +286,7 @@ describe('replay by the next page', () => {
 		const [key] = outboxKeys();
 		expect(JSON.parse(localStorage.getItem(key!)!).u).toBeGreaterThan(Date.now() + 300);
 		dispatchEvent(new Event('pagehide'));
-		expect(JSON.parse(localStorage.getItem(key!)!).u).toBe(0);
+		expect(JSON.parse(localStorage.getItem(key!)!).u).toBeLessThanOrEqual(Date.now());
 		endpoint.answer(() => HttpResponse.json({}));
 		client();
 		await until(() => outboxKeys().length === 0);
@@ -336,7 +299,7 @@ describe('replay by the next page', () => {
 		await client({ endpoint: '/custom/endpoint', timeout: 200 }).lead().catch(() => {});
 		dispatchEvent(new Event('pagehide'));
 		const [key] = outboxKeys();
-		expect(JSON.parse(localStorage.getItem(key!)!).u).toBe(0);
+		expect(JSON.parse(localStorage.getItem(key!)!).u).toBeLessThanOrEqual(Date.now());
 		endpoint.answer(() => HttpResponse.json({}));
 		// The next page has the default endpoint: it leaves the other endpoint's request alone.
 		client();

@@ -275,6 +275,7 @@ describe(titled('submit, then navigate: each lead by its own request, from the p
 		await new Promise((r) => setTimeout(r, 1_000)); // a late repeat would be counted too
 		const own = sentByOwnPage(leads);
 		const perLead = site.posts.length / RUNS;
+		if (process.env.LP_EA_DEBUG_POSTS) console.log(site.posts.map((p) => `${p.at % 100000} ${new URL(p.referer).pathname}?${new URL(p.referer).searchParams.get('n')} ${p.id.slice(0, 6)} ${p.leadIds} ${p.status}`).join('\n'));
 		figures.push(
 			`submit-then-navigate, endpoint ${delayMs} ms, thank-you ${thanks}: ${arrived.length}/${RUNS} within 5 s, ` +
 				`${own.length}/${RUNS} sent by their own page, ${site.posts.length} POSTs (${perLead.toFixed(2)} a lead)`,

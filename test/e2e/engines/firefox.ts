@@ -74,24 +74,34 @@ function session(context: BrowserContext): Session {
 	};
 }
 
-/** Puppeteer's console types that are not ConsoleLine's own. */
-const CONSOLE_TYPES: Record<string, ConsoleLine['type']> = { warning: 'warn', assert: 'error', trace: 'log', dir: 'log', table: 'log' };
+/** Puppeteer's console types (the console method's name) as ConsoleLine's. */
+function consoleType(type: string): ConsoleLine['type'] {
+	if (type === 'log' || type === 'info' || type === 'warn' || type === 'error' || type === 'debug') return type;
+	if (type === 'warning') return 'warn'; // CDP's name, should puppeteer ever give it
+	if (type === 'assert') return 'error';
+	return 'log'; // trace, dir, table, count, timeEnd, group…: lines printed like log's
+}
+
+/** Back or forward; with no history entry that way, staying put as Chromium does (BiDi rejects instead). */
+async function traverse(going: Promise<unknown>): Promise<void> {
+	await going.catch((error) => {
+		if (!/no such history entry/.test(String(error))) throw error;
+	});
+}
 
 function tab(page: Page): Tab {
 	const lines: ConsoleLine[] = [];
 	// Listeners on the page, not on a document: they outlive its navigations.
-	page.on('console', (message) => {
-		const type = message.type() as string;
-		lines.push({ type: CONSOLE_TYPES[type] ?? (type as ConsoleLine['type']), text: message.text() });
-	});
-	page.on('pageerror', (error) => lines.push({ type: 'pageerror', text: String(error) }));
+	page.on('console', (message) => lines.push({ type: consoleType(message.type()), text: message.text() }));
+	// BiDi's text is already "Error: message" and puppeteer wraps it in an Error of its own: its message is Chromium's String(error).
+	page.on('pageerror', (error) => lines.push({ type: 'pageerror', text: error instanceof Error ? error.message : String(error) }));
 	return {
 		async goto(url, { wait = 'load' } = {}) {
 			await page.goto(url, { waitUntil: wait === 'dom' ? 'domcontentloaded' : 'load' });
 		},
 		reload: async () => void (await page.reload()),
-		back: async () => void (await page.goBack()),
-		forward: async () => void (await page.goForward()),
+		back: () => traverse(page.goBack()),
+		forward: () => traverse(page.goForward()),
 		url: async () => page.url(),
 		evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
 		async waitFor(fn, arg, timeoutMs = 15_000) {
@@ -103,10 +113,12 @@ function tab(page: Page): Tab {
 				await new Promise((r) => setTimeout(r, 50));
 			}
 		},
-		click: (selector) => page.click(selector),
-		// Locator.fill, like playwright's fill: clears the input, then types (sets the value directly where typing cannot).
+		// Through locators, which wait for the element (and for click and fill: visible, stable, enabled) as
+		// playwright's actions do; page.click and page.$eval would fail at once on a page still loading.
+		click: (selector) => page.locator(selector).click(),
+		// Like playwright's fill: clears the input, then types (or sets the value where typing cannot).
 		fill: (selector, value) => page.locator(selector).fill(value),
-		text: async (selector) => (await page.$eval(selector, (element) => element.textContent)) ?? '',
+		text: async (selector) => (await page.locator(selector).map((element) => element.textContent).wait()) ?? '',
 		console: async () => [...lines],
 		screenshot: async (path) => void (await page.screenshot({ path, fullPage: true })),
 		setViewport: (width, height) => page.setViewport({ width, height }),
