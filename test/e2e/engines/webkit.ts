@@ -135,7 +135,7 @@ function tab(driver: WebDriver, on: <T>(op: () => Promise<T>) => Promise<T>, ins
 			const started = Date.now();
 			for (;;) {
 				// Each poll takes its turn in the session's queue; the waiting in between does not.
-				if (await evaluate(fn, arg).catch(() => false)) return;
+				if (await evaluate(fn, arg).catch((e) => (console.log('DBG poll error', String(e).slice(0, 200)), false))) return;
 				if (Date.now() - started > timeoutMs) throw new Error(`webkit: not true within ${timeoutMs} ms: ${fn}`);
 				await new Promise((r) => setTimeout(r, 50));
 			}
@@ -185,8 +185,8 @@ function tab(driver: WebDriver, on: <T>(op: () => Promise<T>) => Promise<T>, ins
 	const navigate = async (start: () => Promise<void>, wait: 'load' | 'dom' = 'load') => {
 		const left = String(Math.random());
 		await on(async () => {
-			await driver.executeScript(`document[Symbol.for('lp-ea.left')] = arguments[0]`, left).catch(() => {});
-			await start();
+			console.log('DBG mark'); await driver.executeScript(`document[Symbol.for('lp-ea.left')] = arguments[0]`, left).catch(() => {});
+			console.log('DBG start'); await start(); console.log('DBG started');
 		});
 		const arrived = ({ left, wait }: { left: string; wait: string }) =>
 			(document as any)[Symbol.for('lp-ea.left')] !== left && (wait === 'dom' ? document.readyState !== 'loading' : document.readyState === 'complete');
