@@ -65,10 +65,10 @@ const globalTypes = (file) => ({
 const modules = {
 	'lp-ea': 'src/browser/index.ts',
 	signer: 'src/signer/index.ts',
-	'signer-node': 'src/signer/node.ts',
+	'signer-node': 'src/signer/node/index.ts',
 	testing: 'src/testing/index.ts',
 };
-const WORKER = 'src/signer/worker.ts';
+const WORKER = 'src/signer/worker/index.ts';
 
 // For Workers: one file with its dependencies inside, deployable as is (wrangler, workerd).
 const worker = {
@@ -84,7 +84,7 @@ export default [
 	iife('src/browser/script.ts', 'dist/lp-ea.min.js'),
 	iife('src/browser/stub.ts', 'dist/lp-ea.stub.min.js'),
 	{
-		input: { ...modules, 'signer-cli': 'src/signer/cli.ts' },
+		input: { ...modules, 'signer-cli': 'src/signer/node/cli.ts' },
 		output: {
 			dir: 'dist',
 			format: 'es',

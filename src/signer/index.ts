@@ -13,7 +13,7 @@ export {
 	type SignerOptions,
 	type SignerPlatform,
 } from './settings.js';
-export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js';
 export type { DedupeState, DedupeStore } from './dedupe-store.js';
 export { fetchTransport, type Transport, type TransportAnswer, type TransportRequest } from './transport.js';
 export { webHmac, type Hmac } from './oauth.js';

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { visitSchema } from '../attributes/index.js';
 import { isLoopback } from './address.js';
 import type { DedupeStore } from './dedupe-store.js';
-import { createMemoryStore } from './memory-store.js';
+import { createMemoryStore } from './stores/memory.js';
 import { webHmac, type Hmac, type OAuthCredentials } from './oauth.js';
 import { webSha256, type Sha256 } from './sha256.js';
 import { fetchTransport, type Transport } from './transport.js';

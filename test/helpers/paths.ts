@@ -9,8 +9,8 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { toResponse } from '../../src/signer/exchange.js';
 import { createSignerCore } from '../../src/signer/handler.js';
-import { toIncoming } from '../../src/signer/node-http.js';
-import { withNodePlatform } from '../../src/signer/node-platform.js';
+import { toIncoming } from '../../src/signer/node/http.js';
+import { withNodePlatform } from '../../src/signer/node/platform.js';
 import { createSigner, type SignerHandler, type SignerOptions } from '../../src/signer/index.js';
 
 export type SignerPath = { name: string; node: boolean; create: (options: SignerOptions) => SignerHandler };

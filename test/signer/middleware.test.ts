@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import type { LogEntry } from '../../src/signer/index.js';
-import { createSignerMiddleware } from '../../src/signer/node.js';
+import { createSignerMiddleware } from '../../src/signer/node/index.js';
 import { LEAD, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
 
 let lp: LivePersonStandIn;

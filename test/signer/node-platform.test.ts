@@ -6,7 +6,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { nodeHmac, nodeSha256, undiciTransport, withNodePlatform } from '../../src/signer/node-platform.js';
+import { nodeHmac, nodeSha256, undiciTransport, withNodePlatform } from '../../src/signer/node/platform.js';
 import { signerOptions } from '../helpers/signer.js';
 
 let server: Server;

@@ -7,7 +7,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import type { LogEntry, SignerOptions } from '../../src/signer/index.js';
-import { createSignerMiddleware, startSignerServer, type SignerServer } from '../../src/signer/node.js';
+import { createSignerMiddleware, startSignerServer, type SignerServer } from '../../src/signer/node/index.js';
 import { LEAD, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
 
 let lp: LivePersonStandIn;

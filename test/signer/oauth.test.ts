@@ -12,7 +12,7 @@ import {
 	webHmac,
 	type Hmac,
 } from '../../src/signer/oauth.js';
-import { nodeHmac } from '../../src/signer/node-platform.js';
+import { nodeHmac } from '../../src/signer/node/platform.js';
 
 // Each path's HMAC (Web Crypto, node:crypto) against the same vectors and the same independent implementation.
 const HMACS: Array<{ name: string; hmac: Hmac }> = [

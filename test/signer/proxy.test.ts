@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import { ENV_NAMES, type LogEntry } from '../../src/signer/index.js';
-import { startSignerServer, type SignerServer } from '../../src/signer/node.js';
+import { startSignerServer, type SignerServer } from '../../src/signer/node/index.js';
 import { CREDENTIALS, LEAD, startStandIn, VISIT } from '../helpers/signer.js';
 
 let lp: LivePersonStandIn;

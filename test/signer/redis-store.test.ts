@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import { createSigner } from '../../src/signer/index.js';
-import { redisStoreFor } from '../../src/signer/node-signer.js';
-import { createRedisStore, type RedisStore } from '../../src/signer/redis-store.js';
+import { redisStoreFor } from '../../src/signer/node/signer.js';
+import { createRedisStore, type RedisStore } from '../../src/signer/stores/redis.js';
 import { freePort, HAS_REDIS, NO_REDIS_LINE, startRedis, type RedisServer } from '../helpers/redis.js';
 import { LEAD, post, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
 

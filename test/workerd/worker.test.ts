@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
-import { startSignerServer, type SignerServer } from '../../src/signer/node.js';
+import { startSignerServer, type SignerServer } from '../../src/signer/node/index.js';
 import { ENV_NAMES, optionsFromEnv } from '../../src/signer/index.js';
 import { CREDENTIALS, LEAD, startStandIn, VISIT } from '../helpers/signer.js';
 import { startWorkers, type Workers } from './workerd.js';

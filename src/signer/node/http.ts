@@ -6,9 +6,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ConnectionInfo } from './connection.js';
-import type { Answer, Incoming } from './exchange.js';
-import { readNodeBody, type ParsedRequest } from './node-read-body.js';
+import type { ConnectionInfo } from '../connection.js';
+import type { Answer, Incoming } from '../exchange.js';
+import { readNodeBody, type ParsedRequest } from './read-body.js';
 
 const connections = new WeakMap<Socket, ConnectionInfo>();
 

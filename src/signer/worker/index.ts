@@ -4,11 +4,11 @@
  * the rate limit and the domain cache last across requests, the client address from
  * Cloudflare's `CF-Connecting-IP`.
  */
-import { ENV_NAMES, optionsFromEnv, type Env } from './env.js';
-import { webHandler } from './exchange.js';
-import { lazyCore } from './lazy.js';
-import { logLine } from './log-line.js';
-import { signerRoutes } from './routes.js';
+import { ENV_NAMES, optionsFromEnv, type Env } from '../env.js';
+import { webHandler } from '../exchange.js';
+import { lazyCore } from '../lazy.js';
+import { logLine } from '../log-line.js';
+import { signerRoutes } from '../routes.js';
 
 let routes: ReturnType<typeof webHandler> | undefined;
 

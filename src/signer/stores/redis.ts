@@ -1,6 +1,6 @@
 /// <reference types="node" />
 import { createClient } from 'redis';
-import type { DedupeState, DedupeStore } from './dedupe-store.js';
+import type { DedupeState, DedupeStore } from '../dedupe-store.js';
 
 export type RedisStore = DedupeStore & { close(): Promise<void> };
 

@@ -5,10 +5,10 @@
  * naming the variables and never printing a value.
  */
 import { readFileSync } from 'node:fs';
-import { decimal, ENV_NAMES, optionsFromEnv } from './env.js';
-import { logLine } from './log-line.js';
-import { startSignerServer } from './node-server.js';
-import { ConfigProblems, MAX_TIMER_MS, SignerConfigError, wholeNumber, type SignerOptions } from './settings.js';
+import { decimal, ENV_NAMES, optionsFromEnv } from '../env.js';
+import { logLine } from '../log-line.js';
+import { ConfigProblems, MAX_TIMER_MS, SignerConfigError, wholeNumber, type SignerOptions } from '../settings.js';
+import { startSignerServer } from './server.js';
 
 const USAGE = `Usage: lp-ea-signer [--help | --version]
 

@@ -1,10 +1,10 @@
 /// <reference types="node" />
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Incoming, SignerCore } from './exchange.js';
-import { connectionOf, toIncoming, UnreadableRequest, writeAnswer } from './node-http.js';
-import { nodeSignerNow } from './node-signer.js';
-import { jsonAnswer } from './refusal.js';
-import type { LogEntry, SettingNames, SignerOptions } from './settings.js';
+import type { Incoming, SignerCore } from '../exchange.js';
+import { jsonAnswer } from '../refusal.js';
+import type { LogEntry, SettingNames, SignerOptions } from '../settings.js';
+import { connectionOf, toIncoming, UnreadableRequest, writeAnswer } from './http.js';
+import { nodeSignerNow } from './signer.js';
 
 /**
  * One node:http request through the signer (or its routes). A request whose URL cannot be
@@ -34,7 +34,7 @@ export type SignerMiddleware = (req: IncomingMessage, res: ServerResponse, next?
  * at the endpoint's path (`app.use('/lp-ea/events', createSignerMiddleware(options))`). It
  * answers every request it is given, and works whether or not a body parser
  * (`express.json()`, `express.text()`, `express.raw()`) ran before it. It reads the body
- * straight from the socket and reaches LivePerson through undici's pool (see node-platform);
+ * straight from the socket and reaches LivePerson through undici's pool (see platform.ts);
  * with `redisUrl`, requests de-duplicate through Redis, shared by every instance.
  */
 export function createSignerMiddleware(options: SignerOptions, names?: SettingNames): SignerMiddleware {

@@ -1,10 +1,10 @@
 /// <reference types="node" />
-import type { SignerCore } from './exchange.js';
-import { createSignerCore } from './handler.js';
-import { withNodePlatform } from './node-platform.js';
-import type { RedisStore } from './redis-store.js';
-import { Refusal, refusalAnswer } from './refusal.js';
-import { checkRedisUrl, OPTION_NAMES, SignerConfigError, type SettingNames, type SignerOptions } from './settings.js';
+import type { SignerCore } from '../exchange.js';
+import { createSignerCore } from '../handler.js';
+import type { RedisStore } from '../stores/redis.js';
+import { Refusal, refusalAnswer } from '../refusal.js';
+import { checkRedisUrl, OPTION_NAMES, SignerConfigError, type SettingNames, type SignerOptions } from '../settings.js';
+import { withNodePlatform } from './platform.js';
 
 export type NodeSigner = { handle: SignerCore; close(): Promise<void> };
 
@@ -15,7 +15,7 @@ export type NodeSigner = { handle: SignerCore; close(): Promise<void> };
 export async function redisStoreFor(signer: SignerOptions, names: SettingNames = OPTION_NAMES): Promise<RedisStore | undefined> {
 	if (!signer.redisUrl || signer.dedupeStore) return undefined;
 	checkRedisUrl(signer.redisUrl, names.redisUrl);
-	const { createRedisStore } = await import('./redis-store.js');
+	const { createRedisStore } = await import('../stores/redis.js');
 	try {
 		return await createRedisStore(signer.redisUrl);
 	} catch {
@@ -26,7 +26,7 @@ export async function redisStoreFor(signer: SignerOptions, names: SettingNames =
 
 /**
  * The signer as the Node adapters run it: Node's faster transport, HMAC and hash injected
- * (node-platform.ts), and with `redisUrl` a Redis de-duplication store. The server waits for
+ * (platform.ts), and with `redisUrl` a Redis de-duplication store. The server waits for
  * the store before it listens; `close()` lets go of it.
  */
 export async function nodeSigner(signer: SignerOptions, names?: SettingNames): Promise<NodeSigner> {

@@ -7,10 +7,10 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
-import type { Hmac } from './oauth.js';
-import type { SignerOptions } from './settings.js';
-import type { Sha256 } from './sha256.js';
-import type { Transport } from './transport.js';
+import type { Hmac } from '../oauth.js';
+import type { SignerOptions } from '../settings.js';
+import type { Sha256 } from '../sha256.js';
+import type { Transport } from '../transport.js';
 
 /** node:crypto's HMAC-SHA1: synchronous, and no key object to import. */
 export const nodeHmac: Hmac = (key) => (text) => createHmac('sha1', key).update(text).digest('base64');

@@ -4,6 +4,6 @@
  * pieces; `undiciTransport`, `nodeHmac` and `nodeSha256` are those pieces, for a Web
  * handler of your own on Node (`createSigner({ ...options, transport: undiciTransport() })`).
  */
-export { startSignerServer, type SignerServer, type SignerServerOptions } from './node-server.js';
-export { createSignerMiddleware, type SignerMiddleware } from './node-middleware.js';
-export { nodeHmac, nodeSha256, undiciTransport } from './node-platform.js';
+export { startSignerServer, type SignerServer, type SignerServerOptions } from './server.js';
+export { createSignerMiddleware, type SignerMiddleware } from './middleware.js';
+export { nodeHmac, nodeSha256, undiciTransport } from './platform.js';

@@ -1,4 +1,4 @@
-import type { DedupeState, DedupeStore } from './dedupe-store.js';
+import type { DedupeState, DedupeStore } from '../dedupe-store.js';
 
 export type MemoryStoreOptions = {
 	/** Ids remembered at most. Default 100,000: an hour of 27 requests a second. */

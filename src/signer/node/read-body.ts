@@ -1,6 +1,6 @@
 /// <reference types="node" />
 import type { IncomingMessage } from 'node:http';
-import { checkDeclaredLength, hungUp, tooLarge, tooSlow, utf8 } from './read-body.js';
+import { checkDeclaredLength, hungUp, tooLarge, tooSlow, utf8 } from '../read-body.js';
 
 /** What a body parser that ran first (express.json, express.text, express.raw) left in `req.body`. */
 export type ParsedRequest = IncomingMessage & { body?: unknown; originalUrl?: string };

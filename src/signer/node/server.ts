@@ -1,12 +1,12 @@
 /// <reference types="node" />
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { printable } from './log-line.js';
-import { rememberConnection } from './node-http.js';
-import { serveNode } from './node-middleware.js';
-import { nodeSigner } from './node-signer.js';
-import { EVENTS_PATH, signerRoutes } from './routes.js';
-import { DEFAULT_BODY_TIMEOUT_MS, type LogEntry, type SettingNames, type SignerOptions } from './settings.js';
+import { printable } from '../log-line.js';
+import { EVENTS_PATH, signerRoutes } from '../routes.js';
+import { DEFAULT_BODY_TIMEOUT_MS, type LogEntry, type SettingNames, type SignerOptions } from '../settings.js';
+import { rememberConnection } from './http.js';
+import { serveNode } from './middleware.js';
+import { nodeSigner } from './signer.js';
 
 export { EVENTS_PATH };
 
