@@ -11,23 +11,15 @@ import { BACKOFF_CAP, BACKOFF_FLOOR, backoff, PUSHBACK_SPREAD } from '../../src/
 import { MAX_REPLAYS } from '../../src/browser/delivery.js';
 import { createClient, LpEAError } from '../../src/browser/index.js';
 import { createOutbox, MAX_OUTBOX_SIZE } from '../../src/browser/outbox.js';
-import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { outboxKeys, settle, until, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
 
 const endpoint = useSigningEndpoint();
 const PREFIX = 'lp-ea:out:';
-const outboxKeys = () => Object.keys(localStorage).filter((key) => key.startsWith(PREFIX));
 const entryOf = (key: string) => JSON.parse(localStorage.getItem(key)!) as { b: string; o?: string; u?: number; t: number };
 const client = (options = {}) => {
 	visitPage(`/landing?${VISIT_QUERY}`);
 	return createClient(options);
 };
-async function until(check: () => boolean, ms = 5_000) {
-	const started = Date.now();
-	while (!check()) {
-		if (Date.now() - started > ms) throw new Error('condition not met in time');
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const failing = (status: number, headers: Record<string, string> = {}) =>
 	HttpResponse.json({ error: { code: 'x', message: `down ${status}` } }, { status, headers });

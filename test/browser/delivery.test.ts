@@ -4,24 +4,15 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { backoff, BACKOFF_CAP } from '../../src/browser/backoff.js';
 import { createClient, LpEAError } from '../../src/browser/index.js';
 import { createOutbox, MAX_OUTBOX_ENTRIES, MAX_OUTBOX_SIZE } from '../../src/browser/outbox.js';
-import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { outboxKeys, settle, until, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
 
 const endpoint = useSigningEndpoint();
 const PREFIX = 'lp-ea:out:';
 
-const outboxKeys = () => Object.keys(localStorage).filter((key) => key.startsWith(PREFIX));
 const client = (options = {}) => {
 	visitPage(`/landing?${VISIT_QUERY}`);
 	return createClient(options);
 };
-/** Polls until `check` holds: the machine is loaded, so no fixed sleeps. */
-async function until(check: () => boolean, ms = 5_000) {
-	const started = Date.now();
-	while (!check()) {
-		if (Date.now() - started > ms) throw new Error('condition not met in time');
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
 const failing = (status: number, headers: Record<string, string> = {}) => () =>
 	HttpResponse.json({ error: { code: 'x', message: `down ${status}` } }, { status, headers });
 /** A request as an earlier page left it in the outbox. */

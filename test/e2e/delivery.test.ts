@@ -9,12 +9,12 @@
 import { serve } from '@hono/node-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startSignerServer } from 'lp-ea/signer/node';
-import { DEMO_CREDENTIALS, SAMPLE_VISIT, startDemo, type Demo } from '../../demo/server.mjs';
+import { SAMPLE_VISIT, startDemo, type Demo } from '../../demo/server.mjs';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import { HAS_REDIS, NO_REDIS_LINE, startRedis } from '../helpers/redis.js';
 import { ENGINE, launch, needs, titled, type Engine, type Session, type Tab } from './engines/index.js';
 import { createSigner } from 'lp-ea/signer';
-import { BUNDLE, STUB, lpEaPage, startSite, type Site } from './site.js';
+import { BUNDLE, STUB, demoSigner, lpEaPage, startSite, type Site } from './site.js';
 
 let demo: Demo;
 let engine: Engine;
@@ -204,15 +204,7 @@ describe(titled('submit, then navigate: each lead by its own request, from the p
 
 	beforeAll(async () => {
 		site = await startSite({
-			endpoint: createSigner({
-				accounts: SAMPLE_VISIT.account,
-				consumerKey: DEMO_CREDENTIALS.consumerKey,
-				consumerSecret: DEMO_CREDENTIALS.consumerSecret,
-				accessToken: DEMO_CREDENTIALS.token,
-				accessTokenSecret: DEMO_CREDENTIALS.tokenSecret,
-				domain: demo.liveperson.origin,
-				rateLimit: false,
-			}),
+			endpoint: createSigner({ ...demoSigner(demo), rateLimit: false }),
 			page: (url) => {
 				if (url.pathname === '/thanks') return '<!doctype html><html><head><link rel="icon" href="data:,"></head><body>thank you (no lp-ea here)</body></html>';
 				if (url.pathname === '/thanks-lp') return lpEaPage('thank you (lp-ea here too)');
@@ -275,7 +267,6 @@ describe(titled('submit, then navigate: each lead by its own request, from the p
 		await new Promise((r) => setTimeout(r, 1_000)); // a late repeat would be counted too
 		const own = sentByOwnPage(leads);
 		const perLead = site.posts.length / RUNS;
-		if (process.env.LP_EA_DEBUG_POSTS) console.log(site.posts.map((p) => `${p.at % 100000} ${new URL(p.referer).pathname}?${new URL(p.referer).searchParams.get('n')} ${p.id.slice(0, 6)} ${p.leadIds} ${p.status}`).join('\n'));
 		figures.push(
 			`submit-then-navigate, endpoint ${delayMs} ms, thank-you ${thanks}: ${arrived.length}/${RUNS} within 5 s, ` +
 				`${own.length}/${RUNS} sent by their own page, ${site.posts.length} POSTs (${perLead.toFixed(2)} a lead)`,
@@ -392,12 +383,7 @@ describe.skipIf(!HAS_REDIS)(titled('two signer instances sharing Redis behind a 
 		const instance = (port = 0) =>
 			startSignerServer({
 				signer: {
-					accounts: SAMPLE_VISIT.account,
-					consumerKey: DEMO_CREDENTIALS.consumerKey,
-					consumerSecret: DEMO_CREDENTIALS.consumerSecret,
-					accessToken: DEMO_CREDENTIALS.token,
-					accessTokenSecret: DEMO_CREDENTIALS.tokenSecret,
-					domain: demo.liveperson.origin,
+					...demoSigner(demo),
 					allowedOrigins: proxy.origin,
 					rateLimit: false,
 					timeout: 1_500,

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createSigner } from 'lp-ea/signer';
-import { DEMO_CREDENTIALS, SAMPLE_VISIT, startDemo, type Demo } from '../../demo/server.mjs';
+import { SAMPLE_VISIT, startDemo, type Demo } from '../../demo/server.mjs';
 import { launch, titled, until, type Engine, type Session, type Tab } from './engines/index.js';
-import { lpEaPage, startSite, type Site } from './site.js';
+import { demoSigner, lpEaPage, startSite, type Site } from './site.js';
 
 type Outcome = { ok: true } | { ok: false; name: string; code: string; status: number; message: string };
 
@@ -26,12 +26,7 @@ beforeAll(async () => {
 	foreignPages = await customPages();
 	crossSigner = await startSite({
 		endpoint: createSigner({
-			accounts: '1234',
-			consumerKey: DEMO_CREDENTIALS.consumerKey,
-			consumerSecret: DEMO_CREDENTIALS.consumerSecret,
-			accessToken: DEMO_CREDENTIALS.token,
-			accessTokenSecret: DEMO_CREDENTIALS.tokenSecret,
-			domain: demo.liveperson.origin,
+			...demoSigner(demo),
 			allowedOrigins: listedPages.origin,
 			maxBodyBytes: 4_096,
 			rateLimit: false,

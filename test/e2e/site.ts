@@ -8,9 +8,20 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { DEMO_CREDENTIALS, SAMPLE_VISIT, type Demo } from '../../demo/server.mjs';
 
 export const STUB = readFileSync('dist/lp-ea.stub.min.js', 'utf8');
 export const BUNDLE = readFileSync('dist/lp-ea.min.js', 'utf8');
+
+/** Options for a signer of the demo's own account and credentials, pointed at its LivePerson stand-in. */
+export const demoSigner = (demo: Demo) => ({
+	accounts: SAMPLE_VISIT.account,
+	consumerKey: DEMO_CREDENTIALS.consumerKey,
+	consumerSecret: DEMO_CREDENTIALS.consumerSecret,
+	accessToken: DEMO_CREDENTIALS.token,
+	accessTokenSecret: DEMO_CREDENTIALS.tokenSecret,
+	domain: demo.liveperson.origin,
+});
 
 /** One POST a page made: when, from which page, with which request id and leads, and how it was answered. */
 export type Post = { at: number; path: string; referer: string; contentType: string; id: string; leadIds: string[]; status?: number };

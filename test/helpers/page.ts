@@ -70,3 +70,15 @@ export function visitPage(pathAndQuery: string) {
 
 /** Lets queued microtasks and the mocked network settle. */
 export const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+/** The outbox's keys in localStorage. */
+export const outboxKeys = () => Object.keys(localStorage).filter((key) => key.startsWith('lp-ea:out:'));
+
+/** Polls until `check` holds: the machine is loaded, so no fixed sleeps. */
+export async function until(check: () => boolean, ms = 5_000) {
+	const started = Date.now();
+	while (!check()) {
+		if (Date.now() - started > ms) throw new Error('condition not met in time');
+		await new Promise((r) => setTimeout(r, 10));
+	}
+}
