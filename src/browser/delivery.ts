@@ -1,4 +1,4 @@
-import { RETRY_AFTER_CAP, PUSHBACK_SPREAD } from './backoff.js';
+import { backoff, RETRY_AFTER_CAP, PUSHBACK_SPREAD } from './backoff.js';
 import { LpEAError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Entry, Outbox } from './outbox.js';
@@ -46,6 +46,12 @@ export const MAX_REPLAYS = 2;
 export const MAX_LEASE = 3 * 60_000;
 /** Keeps setTimeout from firing at once on a delay past 2^31 - 1 ms. */
 const timer = (run: () => void, ms: number) => setTimeout(run, Math.min(Math.max(ms, 0), MAX_LEASE));
+/** Waits `ms`, or less if `signal` aborts (back online). */
+const pause = (ms: number, signal: AbortSignal) =>
+	new Promise<void>((done) => {
+		const wait = timer(done, ms);
+		signal.addEventListener('abort', () => (clearTimeout(wait), done()), { once: true });
+	});
 
 /** This page's hold on one of its requests. */
 type Hold = {
@@ -78,14 +84,22 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 	channel?.addEventListener('message', ({ data }: MessageEvent<Word>) => waiters.get(data.id)?.(data));
 	let replaying = 0;
 	let leaving = false;
+	/** The endpoint's latest pushback, for the calls held while it lasts. */
+	let pushedBack: LpEAError | undefined;
 	let lookAgain: ReturnType<typeof setTimeout> | undefined;
 	/** How long this page's lease lasts while it has a request: an attempt, then a wait for the next. */
 	const lease = Math.min(timeout + RETRY_AFTER_CAP + 2 * PUSHBACK_SPREAD, MAX_LEASE);
+	/** The lease of a POST that may still be answered, or have reached the endpoint, after this page is gone. */
+	const handOver = (since: number) => Math.min(since + timeout, Date.now() + MAX_LEASE);
 
 	const claim = (entry: Entry, until: number) => outbox.put({ ...entry, o: me, u: until });
 	const isFree = (entry: Entry, now = Date.now()) => entry.o === me || !((entry.u ?? 0) > now) || entry.u! - now > MAX_LEASE;
-	const announce = (id: string, error?: LpEAError) =>
-		channel?.postMessage({ id, error: error && { code: error.code, status: error.status, message: error.message } } satisfies Word);
+	/** Tells this page's calls and the other tabs' how a request ended. */
+	function announce(id: string, error?: LpEAError) {
+		const word: Word = { id, error: error && { code: error.code, status: error.status, message: error.message } };
+		waiters.get(id)?.(word);
+		channel?.postMessage(word);
+	}
 
 	function sendHeld() {
 		if ([...mine.values()].some((hold) => hold.pushback)) return;
@@ -100,17 +114,18 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 		const hold: Hold = { since: 0, answered: false, waiting: false, pushback: false, abort: new AbortController() };
 		mine.set(id, hold);
 		try {
-			for (;;) {
+			for (let exchange = 0; ; exchange++) {
 				const entry = outbox.get(id);
 				if (!entry) return false;
 				const outcome = await transport(entry.b, {
 					keepalive: fresh,
 					signal: hold.abort.signal,
-					attempt() {
+					attempt(retry) {
 						const now = Date.now();
 						const current = outbox.get(id);
-						if (leaving || !current || !isFree(current, now)) return false;
-						claim(current, now + lease);
+						// A page that is going sends its own new calls still (keepalive is for exactly that), but no retry.
+						if ((leaving && retry) || !current || !isFree(current, now)) return false;
+						claim(current, leaving ? handOver(now) : now + lease);
 						const pushedBack = hold.pushback;
 						Object.assign(hold, { since: now, answered: false, waiting: false, pushback: false });
 						if (pushedBack) sendHeld();
@@ -118,6 +133,7 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 					},
 					failed(error, pushback) {
 						Object.assign(hold, { answered: error.status > 0, waiting: true, pushback });
+						if (pushback) pushedBack = error;
 						log('retry', id, error.code);
 						failed(error);
 					},
@@ -134,9 +150,12 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 					throw outcome.error;
 				}
 				// A timeout (ky 1.7 does not retry one), or a wait for the network cut short by online():
-				// the next exchange at once. Anything else ended because the page went.
+				// the next exchange after the backoff, or at once when back online. Anything else
+				// ended because the page went.
 				failed(outcome.error);
 				if (leaving) return undefined;
+				Object.assign(hold, { answered: false, waiting: true });
+				if (!hold.abort.signal.aborted) await pause(backoff(exchange), hold.abort.signal);
 				if (hold.abort.signal.aborted) hold.abort = new AbortController();
 			}
 		} finally {
@@ -184,7 +203,9 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 					if (word.error) reject(new LpEAError(word.error.code, word.error.status, word.error.message));
 					else resolve(true);
 				});
-				const settle = (delivered: boolean | undefined) => delivered !== undefined && (waiters.delete(id), resolve(delivered));
+				// Gone from the outbox: perhaps another tab delivered it and its word is on the way.
+				const settle = (delivered: boolean | undefined) =>
+					delivered ? (waiters.delete(id), resolve(true)) : delivered === false && timer(() => (waiters.delete(id), resolve(false)), 250);
 				const run = () =>
 					deliver(id, true, failed).then(settle, (error) => {
 						waiters.delete(id);
@@ -192,16 +213,19 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 					});
 				if (!hold) return void run();
 				held.set(id, run);
+				if (pushedBack) failed(pushedBack);
 				log('held', id, 'while the endpoint pushes back');
 			});
 		},
 		amend(id, body) {
+			// Only while it is still held here: once handed over, another tab may be sending it.
 			const entry = held.has(id) && outbox.get(id);
-			if (entry) outbox.put({ ...entry, b: body });
-			return !!entry;
+			if (entry && entry.o === me) outbox.put({ ...entry, b: body });
+			return !!entry && entry.o === me;
 		},
 		kept: (id) => !!outbox.get(id),
-		pushback: () => [...mine.values()].some((hold) => hold.pushback),
+		// A page that is hidden or going holds nothing back: its calls go at once, by keepalive.
+		pushback: () => !leaving && !globalThis.document?.hidden && [...mine.values()].some((hold) => hold.pushback),
 		replay,
 		online() {
 			for (const hold of mine.values()) if (hold.waiting && !hold.answered) hold.abort.abort();
@@ -216,11 +240,13 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 				// reached the endpoint and may yet be answered: its lease lasts as long as the attempt
 				// may take, and only then may the next page send it. One the endpoint refused for now
 				// goes to the next page at once.
-				if (entry?.o === me) claim(entry, hold.answered ? now : hold.since + timeout);
+				if (entry?.o === me) claim(entry, hold.answered ? now : handOver(hold.since));
 			}
+			// Held requests go to whichever page sends first; this one replays them if it comes back.
 			for (const id of held.keys()) {
 				const entry = outbox.get(id);
 				if (entry?.o === me) claim(entry, now);
+				held.delete(id);
 			}
 		},
 		resume() {

@@ -111,7 +111,11 @@ export function createOutbox(window: number, log: Logger, now: () => number = Da
 				remove(oldest!.slice(PREFIX.length));
 			}
 			if (attempt((s) => (s.setItem(key, text), true))) memory.delete(key);
-			else memory.set(key, text);
+			else {
+				// Full, say: the request lives in memory, and no stale copy (an older lease or body) stays for other tabs.
+				memory.set(key, text);
+				attempt((s) => s.removeItem(key));
+			}
 			index.set(key, { t: entry.t, size: key.length + text.length });
 		},
 		get: (id) => read(PREFIX + id),

@@ -21,8 +21,8 @@ export type Post = {
 	keepalive: boolean;
 	/** Aborts the wait for the next retry (back online), or the whole exchange. */
 	signal: AbortSignal;
-	/** Each attempt is about to start; false stops the retries (the request is no longer this page's to send). */
-	attempt(keepalive: boolean): boolean;
+	/** An attempt is about to start (`retry`: not the first); false stops (the request is no longer this page's to send). */
+	attempt(retry: boolean): boolean;
 	/** An attempt failed with `error` and will be retried; `pushback` when the endpoint asked for a pause (429, 503). */
 	failed(error: LpEAError, pushback: boolean): void;
 };
@@ -86,29 +86,33 @@ export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: T
 
 	return async (body, post) => {
 		const bytes = encoder.encode(body).length;
-		const keepalive =
-			post.keepalive && keepaliveBytes + bytes <= KEEPALIVE_BUDGET_BYTES && keepaliveRequests < MAX_KEEPALIVE_REQUESTS;
-		if (keepalive) {
-			keepaliveBytes += bytes;
-			keepaliveRequests += 1;
-		}
 		/** The last attempt's failure, known before ky waits to retry it. */
 		let last: LpEAError | undefined;
 		let stopped = false;
 		try {
-			if (!post.attempt(keepalive)) return { stopped: true };
-			await api(endpoint, {
+			if (!post.attempt(false)) return { stopped: true };
+			const response = await api(endpoint, {
 				body,
-				keepalive,
 				signal: post.signal,
-				// Each attempt, as ky makes it: what went wrong is reported before ky's wait, so that
+				// Each attempt, as ky makes it. Its keepalive share is taken and given back here, so a
+				// request waiting to retry holds none. The body is read to the end here, inside ky's
+				// timeout (a body that never ends times out too), and only then does the browser give
+				// the keepalive quota back. What went wrong is reported before ky's wait, so that
 				// delivery.ts can hand the request over, or wake it when the browser is back online.
 				// The body goes as the string it is, never as a clone's stream: keepalive takes a
 				// string body in every engine.
 				fetch: async (input) => {
 					const request = input as Request;
+					last = undefined;
+					const keepalive =
+						post.keepalive && keepaliveBytes + bytes <= KEEPALIVE_BUDGET_BYTES && keepaliveRequests < MAX_KEEPALIVE_REQUESTS;
+					if (keepalive) {
+						keepaliveBytes += bytes;
+						keepaliveRequests += 1;
+					}
 					log(`POST ${endpoint.href} (${bytes} bytes${keepalive ? ', keepalive' : ''})`);
 					let response: Response;
+					let text: string;
 					try {
 						response = await (fetch ?? globalThis.fetch)(request.url, {
 							method: 'POST',
@@ -117,17 +121,28 @@ export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: T
 							keepalive,
 							signal: request.signal,
 						});
+						// Read to the end, or until ky's timeout aborts the exchange (not every fetch errors the body then).
+						text = await new Promise<string>((resolve, reject) => {
+							response.text().then(resolve, reject);
+							request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
+						});
 					} catch (error) {
 						// An abort is ky's timeout or our own signal: the caller below tells them apart.
 						if ((error as Error | undefined)?.name !== 'AbortError') post.failed((last = unreachable(error)), false);
 						throw error;
+					} finally {
+						if (keepalive) {
+							keepaliveBytes -= bytes;
+							keepaliveRequests -= 1;
+						}
 					}
-					log(`answer ${response.status}`);
-					if (!response.ok) {
-						last = refusal(response.status, await response.clone().text());
-						if (isRetryable(response.status)) post.failed(last, response.status === 429 || response.status === 503);
+					const { status } = response;
+					log(`answer ${status}`);
+					if (status !== 200) {
+						last = refusal(status, text);
+						if (isRetryable(status)) post.failed(last, status === 429 || status === 503);
 					}
-					return response;
+					return new Response([204, 205, 304].includes(status) ? null : text, response);
 				},
 				hooks: {
 					beforeRetry: [
@@ -135,15 +150,19 @@ export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: T
 							// On top of the endpoint's Retry-After, so that pages pushed back together come back apart.
 							const status = error instanceof HTTPError ? error.response.status : 0;
 							if (status === 429 || status === 503) await new Promise((r) => setTimeout(r, PUSHBACK_SPREAD * (0.5 + Math.random())));
-							if (post.attempt(keepalive)) return;
+							if (post.attempt(true)) return;
 							stopped = true;
 							return ky.stop;
 						},
 					],
 				},
-			}).text(); // Read to the end, always: only then does the browser give the keepalive quota back.
-			return { stopped };
+			});
+			// Stopped by beforeRetry, ky resolves with nothing. Only a 200 is delivered: another 2xx
+			// (a proxy's 204, say) is no word from the signing endpoint, and final.
+			if (stopped || !response) return { stopped: true };
+			return last ? { error: last, final: true } : {};
 		} catch (thrown) {
+			if (stopped) return { stopped };
 			const error =
 				thrown instanceof HTTPError && last
 					? last
@@ -151,11 +170,6 @@ export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: T
 						? new LpEAError('timeout', 0, `no answer from the signing endpoint within ${timeout} ms`, { cause: thrown })
 						: (last ?? unreachable(thrown));
 			return { error, final: !isRetryable(error.status) };
-		} finally {
-			if (keepalive) {
-				keepaliveBytes -= bytes;
-				keepaliveRequests -= 1;
-			}
 		}
 	};
 }
