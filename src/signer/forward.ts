@@ -30,7 +30,13 @@ export function upstreamUrl(origin: string, apiVersion: string, { account, visit
  * Signs and sends the validated attributes. Resolves on LivePerson's 200; otherwise throws a
  * Refusal of our own wording: LivePerson's body is never read into an answer.
  */
-export async function forward(settings: Settings, sign: OAuthSigner, origin: string, envelope: Envelope): Promise<void> {
+export async function forward(
+	settings: Settings,
+	sign: OAuthSigner,
+	origin: string,
+	envelope: Envelope,
+	body = JSON.stringify(envelope.attributes),
+): Promise<void> {
 	const url = upstreamUrl(origin, settings.apiVersion, envelope);
 	const authorization = await sign({
 		method: 'POST',
@@ -47,7 +53,7 @@ export async function forward(settings: Settings, sign: OAuthSigner, origin: str
 					method: 'POST',
 					url,
 					headers: { authorization, 'content-type': 'application/json', 'x-http-method-override': 'PUT' },
-					body: JSON.stringify(envelope.attributes),
+					body,
 					timeout: settings.timeout,
 					read: false,
 				})

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { envelopeSchema, type Envelope } from '../attributes/envelope.js';
 import { describeIssues } from '../attributes/index.js';
 import { clientKey, type ConnectionInfo } from './connection.js';
-import { forwardOnce } from './deduplicate.js';
+import { createDeduplicator } from './deduplicate.js';
 import { createDomainResolver } from './domain.js';
 import { forward } from './forward.js';
 import { createOAuthSigner } from './oauth.js';
@@ -74,8 +74,15 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 		return `X-Forwarded-For ignored: behind your own reverse proxy, set ${settings.names.trustProxy}=1 so that each client is rate-limited on its own and the endpoint sees its own origin`;
 	}
 
-	// A claim outlives the forward it guards (LivePerson's timeout), so that it never runs out mid-way.
-	const dedupe = { store: settings.dedupeStore, window: settings.dedupeWindow, claimTtl: settings.timeout + 5_000 };
+	// A claim outlives the forward it guards (settings.claimTtl), so that it never runs out mid-way;
+	// a repeat waits for the original in flight here no longer than its own forward could take.
+	const forwardOnce = createDeduplicator({
+		store: settings.dedupeStore,
+		window: settings.dedupeWindow,
+		claimTtl: settings.claimTtl,
+		wait: settings.timeout,
+		sha256: settings.sha256,
+	});
 
 	async function accept(request: Incoming, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
 		const wait = rateLimit ? rateLimit(clientKey(request, connection, settings.trustProxy)) : 0;
@@ -88,8 +95,10 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 			throw new Refusal('forbidden', `account ${envelope.account} is not served by this endpoint`);
 		}
 		const origin = await resolveDomain(envelope.account, Date.now() + settings.timeout);
-		const send = () => forward(settings, sign, origin, envelope);
-		await (envelope.id ? forwardOnce(`lp-ea:${envelope.account}:${envelope.id}`, dedupe, send) : send());
+		// Stringified once: what is sent is what the de-duplication digest covers.
+		const body = JSON.stringify(envelope.attributes);
+		const send = () => forward(settings, sign, origin, envelope, body);
+		await (envelope.id ? forwardOnce({ ...envelope, id: envelope.id }, body, send) : send());
 	}
 
 	/** The CORS headers for this caller; a refused Origin is kept for the log before the refusal goes on. */

@@ -14,7 +14,7 @@ export {
 	type SignerPlatform,
 } from './settings.js';
 export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js';
-export type { DedupeState, DedupeStore } from './dedupe-store.js';
+export type { DedupeState, DedupeStore, DedupeValue } from './dedupe-store.js';
 export { fetchTransport, type Transport, type TransportAnswer, type TransportRequest } from './transport.js';
 export { webHmac, type Hmac } from './oauth.js';
 export { webSha256, type Sha256 } from './sha256.js';

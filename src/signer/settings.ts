@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { visitSchema } from '../attributes/index.js';
 import { isLoopback } from './address.js';
 import type { DedupeStore } from './dedupe-store.js';
+import { CLAIM_MARGIN_MS, CLAIM_SHARE_OF_WINDOW } from './deduplicate.js';
 import { createMemoryStore } from './stores/memory.js';
 import { webHmac, type Hmac, type OAuthCredentials } from './oauth.js';
 import { webSha256, type Sha256 } from './sha256.js';
@@ -106,6 +107,8 @@ export type Settings = {
 	/** What the operator calls each setting, for messages that tell which one to change. */
 	names: SettingNames;
 	dedupeWindow: number;
+	/** How long a claim holds while its forward is under way: the timeout and a margin, well inside the window. */
+	claimTtl: number;
 	dedupeStore: DedupeStore;
 };
 
@@ -322,14 +325,34 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 			() => wholeNumber(options.dedupeWindow, DEFAULT_DEDUPE_WINDOW_MS, names.dedupeWindow, MAX_TIMER_MS),
 			DEFAULT_DEDUPE_WINDOW_MS,
 		),
+		claimTtl: 0,
 		// Never undefined once problems.throwIfAny() has passed.
 		dedupeStore: check<DedupeStore | undefined>(
 			() => options.dedupeStore ?? memoryStoreUnlessRedis(options.redisUrl, names.redisUrl),
 			undefined,
 		)!,
 	};
+	settings.claimTtl = settings.timeout + CLAIM_MARGIN_MS;
+	// Only two settings that are each well-formed can be at odds; otherwise their own problem is enough.
+	if (!problems.list.some((p) => p.setting === names.timeout || p.setting === names.dedupeWindow)) {
+		check(() => claimFitsWindow(settings.timeout, settings.dedupeWindow, names), undefined);
+	}
 	problems.throwIfAny();
 	return settings;
+}
+
+/**
+ * A claim holds an id for the timeout and a margin; one left behind (an instance that died
+ * mid-forward, a store that did a SET after the signer stopped waiting) holds the id's retries
+ * off until it runs out. It must run out well within the window, or a page could drop a
+ * request before its retries get through.
+ */
+function claimFitsWindow(timeout: number, dedupeWindow: number, names: SettingNames): void {
+	if (timeout + CLAIM_MARGIN_MS <= dedupeWindow * CLAIM_SHARE_OF_WINDOW) return;
+	throw new SignerConfigError(
+		names.timeout,
+		`is too long for ${names.dedupeWindow}: with 5 s more, it must fit in a quarter of the window, so that a request whose forward never finished can still be retried within it; lower ${names.timeout} or raise ${names.dedupeWindow}`,
+	);
 }
 
 /** A Redis URL needs a Node adapter to turn it into a store; anywhere else it is refused, never ignored. */

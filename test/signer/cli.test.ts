@@ -94,6 +94,30 @@ test('serves POST /lp-ea/events, GET /healthz, logs one line per request, stops 
 	}
 });
 
+test('the start line says the de-duplication window and where ids are remembered', async () => {
+	for (const [extra, window, where] of [
+		[{}, '3600000 ms', /in this process's memory/],
+		[{ LP_DEDUPE_WINDOW_MS: '7200000' }, '7200000 ms', /in this process's memory/],
+	] as const) {
+		const proc = run({ ...env(), ...extra });
+		while (!/listening on (\S+)\/lp-ea\/events.*\n/.test(proc.out())) await once(proc.child.stdout, 'data');
+		proc.child.kill('SIGTERM');
+		await once(proc.child, 'exit');
+		const line = proc.out().split('\n').find((l) => l.includes('listening on'))!;
+		expect(line).toContain(`with a de-duplication window of ${window} (LP_DEDUPE_WINDOW_MS), ids`);
+		expect(line).toMatch(where);
+	}
+});
+
+test('a timeout the de-duplication window cannot hold stops the server, naming both settings', async () => {
+	const proc = run({ ...env(), LP_TIMEOUT_MS: '900000', LP_DEDUPE_WINDOW_MS: '1800000' });
+	const [code] = await once(proc.child, 'exit');
+	expect(code).toBe(1);
+	expect(proc.err()).toMatch(/^lp-ea-signer: LP_TIMEOUT_MS .*LP_DEDUPE_WINDOW_MS/);
+	expect(proc.err().trim().split('\n')).toHaveLength(1);
+	expect(proc.out()).not.toContain('listening');
+});
+
 test('every problem is reported at once, each by name, with no value echoed', async () => {
 	const pasted = 'sk_live_PASTED_BY_MISTAKE';
 	const proc = run({
@@ -179,6 +203,9 @@ describe.skipIf(!HAS_REDIS)('with LP_REDIS_URL', () => {
 			const body = JSON.stringify({ id: 'cli-redis-request-01', ...VISIT, attributes: [LEAD] });
 			const send = (base: string) => fetch(`${base}/lp-ea/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 			const [a, b] = await Promise.all([start(), start()]);
+			// Where ids are remembered is said at start; the URL (it may hold a password) is not.
+			expect(started[0]!.out()).toMatch(/de-duplication window of 3600000 ms \(LP_DEDUPE_WINDOW_MS\), ids in Redis \(LP_REDIS_URL\)/);
+			expect(started[0]!.out()).not.toContain(redis.url);
 			expect((await send(a)).status).toBe(200);
 			expect((await send(b)).status).toBe(200);
 			await stop(started[0]!);

@@ -48,15 +48,109 @@ describe('de-duplication at the signing endpoint', () => {
 		expect(accepted().map((record) => record.account)).toEqual(['1234', '5678']);
 	});
 
-	test('concurrent requests with one id forward once; the others are told to try again', async () => {
+	test('concurrent requests with one id forward once; the others wait for its answer in this instance', async () => {
 		lp.setFault({ delayMs: 300 });
 		const answers = await Promise.all(Array.from({ length: 5 }, () => call(envelope())));
-		expect(answers.map((a) => a.status).sort()).toEqual([200, 503, 503, 503, 503]);
-		expect(answers.filter((a) => a.status === 503).every((a) => a.retryAfter === '1')).toBe(true);
+		expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+		expect(answers.every((a) => a.retryAfter === null)).toBe(true);
 		expect(lp.received).toHaveLength(1);
 		// Once it is through, the repeat is a plain 200.
 		expect((await call(envelope())).status).toBe(200);
 		expect(accepted()).toHaveLength(1);
+	});
+
+	test('a repeat that arrives while the original is in flight waits for it: both answered 200, forwarded once', async () => {
+		lp.setFault({ delayMs: 300 });
+		const original = call(envelope());
+		await new Promise((r) => setTimeout(r, 100));
+		expect(await call(envelope())).toEqual({ status: 200, retryAfter: null, body: {} });
+		expect((await original).status).toBe(200);
+		expect(lp.received).toHaveLength(1);
+	});
+
+	test('when the original fails, the repeats that waited for it get the same retryable error; the retry goes through', async () => {
+		lp.setFault({ delayMs: 200, status: 500 });
+		const answers = await Promise.all([call(envelope()), call(envelope()), call(envelope())]);
+		expect(answers.map((a) => [a.status, a.body.error.code])).toEqual([
+			[500, 'server-error'],
+			[500, 'server-error'],
+			[500, 'server-error'],
+		]);
+		expect(await call(envelope())).toMatchObject({ status: 200, body: {} });
+		expect(accepted()).toHaveLength(1);
+	});
+
+	test('a waiting repeat gives up at its own deadline: 503 with Retry-After, still forwarded once', async () => {
+		const store = createMemoryStore();
+		// A store slow to record the outcome keeps the original (and so the wait) going past the timeout.
+		const slow: DedupeStore = { ...store, settle: (...args) => new Promise((r) => setTimeout(r, 1_500)).then(() => store.settle(...args)) };
+		const handler = createSigner({ ...signerOptions(lp.origin), timeout: 500, rateLimit: false, dedupeStore: slow });
+		const original = call(envelope(), handler);
+		await new Promise((r) => setTimeout(r, 100));
+		const started = Date.now();
+		const repeat = await call(envelope(), handler);
+		expect(repeat).toMatchObject({ status: 503, retryAfter: '1' });
+		expect(Date.now() - started).toBeLessThan(1_200);
+		expect((await original).status).toBe(200);
+		expect(await call(envelope(), handler)).toMatchObject({ status: 200, body: {} });
+		expect(accepted()).toHaveLength(1);
+	});
+
+	describe('an id reused for a different request', () => {
+		const other = { visitor: 'someone-else-entirely', sid: 'another.session', attributes: [{ type: 'purchase', total: 990, currency: 'USD', orderId: 'o-1' }] };
+		const conflict = (answer: Awaited<ReturnType<typeof call>>) => {
+			expect(answer.status).toBe(409);
+			expect(answer.body.error.code).toBe('bad-request');
+			expect(answer.body.error.message).toMatch(/^id was already used for a different request within the de-duplication window; a new request needs a new id/);
+			expect(answer.retryAfter).toBeNull();
+			// Nothing of the request is echoed.
+			for (const part of ['someone-else', 'another.session', 'purchase', '990', ID]) expect(answer.body.error.message).not.toContain(part);
+		};
+
+		test.each([
+			['another visitor and a purchase', other],
+			['another visitor', { visitor: other.visitor }],
+			['another sid', { sid: other.sid }],
+			['other attributes', { attributes: other.attributes }],
+			['one more attribute', { attributes: [LEAD, LEAD] }],
+		])('after it was accepted (%s): 409, nothing forwarded', async (_, change) => {
+			expect((await call(envelope())).status).toBe(200);
+			conflict(await call({ ...envelope(), ...change }));
+			expect(lp.received).toHaveLength(1);
+			expect(lp.received[0]).toMatchObject({ visitor: VISIT.visitor, attributes: [LEAD] });
+			// The same request again is still a repeat.
+			expect(await call(envelope())).toMatchObject({ status: 200, body: {} });
+			expect(lp.received).toHaveLength(1);
+		});
+
+		test('while the original is in flight: 409 at once, the original still 200', async () => {
+			lp.setFault({ delayMs: 300 });
+			const original = call(envelope());
+			await new Promise((r) => setTimeout(r, 50));
+			conflict(await call({ ...envelope(), ...other }));
+			expect((await original).status).toBe(200);
+			expect(lp.received).toHaveLength(1);
+		});
+
+		test('after the visit ended (404): 409, not the 404 of another request', async () => {
+			lp.setFault({ status: 404 });
+			expect((await call(envelope())).status).toBe(404);
+			conflict(await call({ ...envelope(), ...other }));
+		});
+
+		test('what is not forwarded is not compared: unknown fields dropped by validation make no difference', async () => {
+			expect((await call(envelope())).status).toBe(200);
+			const padded = { ...envelope(), extra: 'ignored', attributes: [{ ...LEAD, lead: { ...LEAD.lead, colour: 'red' } }] };
+			expect(await call(padded)).toMatchObject({ status: 200, body: {} });
+			expect(lp.received).toHaveLength(1);
+		});
+
+		test('a failed forward lets the id go: a different request may then use it', async () => {
+			lp.setFault({ status: 500 });
+			expect((await call(envelope())).status).toBe(500);
+			expect((await call({ ...envelope(), ...other, visitor: VISIT.visitor, sid: VISIT.sid })).status).toBe(200);
+			expect(accepted()).toHaveLength(1);
+		});
 	});
 
 	test.each([
@@ -136,6 +230,32 @@ describe('the in-memory store', () => {
 		expect(await store.claim('k', 1_000)).toBe('accepted');
 		await store.release('k');
 		expect(await store.claim('k', 1_000)).toBeNull();
+	});
+
+	test('a claim holds the value it is given and gives it to later claims; settle replaces it', async () => {
+		const store = createMemoryStore();
+		expect(await store.claim('k', 1_000, 'pending:digest-a')).toBeNull();
+		expect(await store.claim('k', 1_000, 'pending:digest-b')).toBe('pending:digest-a');
+		await store.settle('k', 'accepted:digest-a', 1_000);
+		expect(await store.claim('k', 1_000)).toBe('accepted:digest-a');
+	});
+
+	test('counts the bytes of what it holds, and gives them back as entries go', async () => {
+		let now = 0;
+		const store = createMemoryStore({ now: () => now });
+		// A key and a value shaped as the signer makes them: 22 characters, and a state with 16 more.
+		const key = (i: number) => `k${String(i).padStart(21, '0')}`;
+		for (let i = 0; i < 10; i++) await store.claim(key(i), 100, `pending:${'d'.repeat(16)}`);
+		expect(store.bytes).toBe(10 * 158);
+		await store.settle(key(9), `accepted:${'d'.repeat(16)}`, 1_000);
+		expect(store.bytes).toBe(10 * 158);
+		await store.release(key(1));
+		expect(store.bytes).toBe(9 * 158);
+		// The expired at the head go as the store is written to, not only once it is full.
+		now = 100;
+		await store.claim(key(10), 1_000);
+		expect(store.size).toBe(2);
+		expect(await store.claim(key(9), 1_000)).toBe(`accepted:${'d'.repeat(16)}`);
 	});
 
 	test('entries expire with their ttl', async () => {

@@ -1,3 +1,4 @@
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import { createSigner } from '../../src/signer/index.js';
@@ -33,6 +34,14 @@ describe.skipIf(!HAS_REDIS)('the Redis store, against a real redis-server', () =
 		expect(claims.filter((c) => c === 'pending')).toHaveLength(29);
 	});
 
+	test('a claim holds the value it is given (state and digest) and gives it to the claims after it', async () => {
+		const s = await store();
+		expect(await s.claim('lp-ea:t:v', 5_000, 'pending:digest-a')).toBeNull();
+		expect(await s.claim('lp-ea:t:v', 5_000, 'pending:digest-b')).toBe('pending:digest-a');
+		await s.settle('lp-ea:t:v', 'accepted:digest-a', 5_000);
+		expect(await s.claim('lp-ea:t:v', 5_000, 'pending:digest-b')).toBe('accepted:digest-a');
+	});
+
 	test('settle records the outcome, release lets go, PX expires', async () => {
 		const s = await store();
 		expect(await s.claim('lp-ea:t:a', 5_000)).toBeNull();
@@ -51,10 +60,51 @@ describe.skipIf(!HAS_REDIS)('the Redis store, against a real redis-server', () =
 		const [a, b] = [createSigner({ ...options, dedupeStore: await store() }), createSigner({ ...options, dedupeStore: await store() })];
 		const body = { id: 'shared-redis-id-0001', ...VISIT, attributes: [LEAD] };
 		const first = await Promise.all([a(post(body)), b(post(body)), a(post(body)), b(post(body))]);
-		expect(first.map((r) => r.status).sort()).toEqual([200, 503, 503, 503]);
+		// Each instance's repeat waits for its own first request; the instance whose claim found the
+		// other's is told to try again, and its repeat with it.
+		expect(first.map((r) => r.status).sort()).toEqual([200, 200, 503, 503]);
+		expect([first[0]!.status, first[1]!.status]).toEqual([first[2]!.status, first[3]!.status]);
+		expect(first.filter((r) => r.status === 503).map((r) => r.headers.get('retry-after'))).toEqual(['1', '1']);
 		const repeats = await Promise.all([a(post(body)), b(post(body))]);
 		expect(repeats.map((r) => r.status)).toEqual([200, 200]);
 		expect(lp.received.filter((r) => r.status === 200)).toHaveLength(1);
+	});
+
+	test('a claim is bound to what is forwarded: the same id with another visitor and a purchase is refused 409 on the other instance', async () => {
+		lp.clear();
+		const options = { ...signerOptions(lp.origin), rateLimit: false as const };
+		const [a, b] = [createSigner({ ...options, dedupeStore: await store() }), createSigner({ ...options, dedupeStore: await store() })];
+		const body = { id: 'redis-reused-id-0001', ...VISIT, attributes: [LEAD] };
+		expect((await a(post(body))).status).toBe(200);
+		const reused = await b(post({ ...body, visitor: 'someone-else', attributes: [{ type: 'purchase', total: 990, currency: 'USD' }] }));
+		expect(reused.status).toBe(409);
+		expect((await reused.json()).error).toMatchObject({ code: 'bad-request', message: expect.stringMatching(/different request/) });
+		expect((await b(post(body))).status).toBe(200);
+		expect(lp.received).toHaveLength(1);
+	});
+
+	test('a claim whose answer came after the store gave up (Redis stalled over 2 s) is let go: the retry is forwarded', async () => {
+		lp.clear();
+		const handler = createSigner({ ...signerOptions(lp.origin), rateLimit: false, dedupeStore: await store() });
+		const body = { id: 'late-set-after-stall-01', ...VISIT, attributes: [LEAD] };
+		const admin = createClient({ url: redis.url });
+		await admin.connect();
+		try {
+			// Write commands wait 2.5 s: the SET of the claim arrives, and is done, after the signer stopped waiting.
+			await admin.sendCommand(['CLIENT', 'PAUSE', '2500', 'WRITE']);
+			const stalled = await handler(post(body));
+			expect(stalled.status).toBe(503);
+			expect(lp.received).toHaveLength(0);
+			await new Promise((r) => setTimeout(r, 1_000));
+			// The late SET left nothing behind: the page's retry goes through, once.
+			const retry = await handler(post(body));
+			expect(await retry.json()).toEqual({});
+			expect(retry.status).toBe(200);
+			expect(lp.received.filter((r) => r.status === 200)).toHaveLength(1);
+		} finally {
+			await admin.sendCommand(['CLIENT', 'UNPAUSE']);
+			admin.destroy();
+		}
 	});
 
 	test('Redis going away: 503 with Retry-After and nothing forwarded; back again: forwarded once', async () => {

@@ -1,4 +1,4 @@
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createSigner, ENV_NAMES, optionsFromEnv, SignerConfigError } from '../../src/signer/index.js';
 import { CREDENTIALS, signerOptions } from '../helpers/signer.js';
 
@@ -82,4 +82,32 @@ test('a Workers env may hold numbers (TOML [vars]) where the Node environment ho
 	expect(optionsFromEnv({ ...env, LP_TRUST_PROXY: 1 } as unknown as Record<string, string>).trustProxy).toBe(true);
 	expect(optionsFromEnv({ ...env, LP_TRUST_PROXY: true } as unknown as Record<string, string>).trustProxy).toBe(true);
 	expect(optionsFromEnv({ ...env, LP_TRUST_PROXY: 0 } as unknown as Record<string, string>).trustProxy).toBe(false);
+});
+
+describe('a timeout the de-duplication window cannot hold', () => {
+	test.each([
+		['a timeout of 15 minutes with the default window (an hour)', { timeout: 15 * 60_000 }],
+		['a window of 30 s with the default timeout (10 s)', { dedupeWindow: 30_000 }],
+	])('%s is refused at start, naming both settings', (_, bad) => {
+		const error = configError(() => createSigner({ ...valid, ...bad }));
+		expect(error.setting).toBe('timeout');
+		expect(error.message).toMatch(/^timeout .*dedupeWindow/);
+	});
+
+	test('from the environment: the message names LP_TIMEOUT_MS and LP_DEDUPE_WINDOW_MS, and neither value', () => {
+		const env = { LP_ACCOUNT: '1234', LP_CONSUMER_KEY: 'k', LP_CONSUMER_SECRET: 's', LP_ACCESS_TOKEN: 't', LP_ACCESS_TOKEN_SECRET: 'ts' };
+		const error = configError(() => optionsFromEnv({ ...env, LP_TIMEOUT_MS: '900000', LP_DEDUPE_WINDOW_MS: '1800000' }));
+		expect(error.problems).toHaveLength(1);
+		expect(error.message).toContain('LP_TIMEOUT_MS');
+		expect(error.message).toContain('LP_DEDUPE_WINDOW_MS');
+		expect(error.message).not.toMatch(/900000|1800000/);
+	});
+
+	test('settings that work together are accepted; a malformed one is reported alone', () => {
+		expect(() => createSigner({ ...valid, timeout: 60_000, dedupeWindow: 5 * 60_000 })).not.toThrow();
+		expect(() => createSigner({ ...valid, timeout: 10_000, dedupeWindow: 60_000 })).not.toThrow();
+		expect(configError(() => createSigner({ ...valid, timeout: -1, dedupeWindow: 20_000 })).problems).toEqual([
+			{ setting: 'timeout', problem: expect.stringMatching(/^must be a whole number/) },
+		]);
+	});
 });

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { decimal, ENV_NAMES, optionsFromEnv } from '../env.js';
 import { logLine } from '../log-line.js';
-import { ConfigProblems, MAX_TIMER_MS, SignerConfigError, wholeNumber, type SignerOptions } from '../settings.js';
+import { ConfigProblems, DEFAULT_DEDUPE_WINDOW_MS, MAX_TIMER_MS, SignerConfigError, wholeNumber, type SignerOptions } from '../settings.js';
 import { startSignerServer } from './server.js';
 
 const USAGE = `Usage: lp-ea-signer [--help | --version]
@@ -86,7 +86,10 @@ async function main(args: string[]) {
 	} catch (error) {
 		fail([`could not listen on ${settings.host}:${settings.port} (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
 	}
-	console.log(`lp-ea-signer listening on ${server.url}/lp-ea/events`);
+	// The window, said at start: instances that share a store must share it (README, "The window").
+	const window = settings.signer.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW_MS;
+	const where = settings.signer.redisUrl ? 'in Redis (LP_REDIS_URL)' : "in this process's memory";
+	console.log(`lp-ea-signer listening on ${server.url}/lp-ea/events with a de-duplication window of ${window} ms (LP_DEDUPE_WINDOW_MS), ids ${where}`);
 
 	let stopping = false;
 	const stop = (signal: string) => {

@@ -1,6 +1,6 @@
 /// <reference types="node" />
 import { createClient } from 'redis';
-import type { DedupeState, DedupeStore } from '../dedupe-store.js';
+import type { DedupeStore, DedupeValue } from '../dedupe-store.js';
 
 export type RedisStore = DedupeStore & { close(): Promise<void> };
 
@@ -15,9 +15,12 @@ function within<T>(promise: Promise<T>): Promise<T> {
 	return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** The signer's keys are hashes: the prefix keeps them apart from whatever else the Redis server holds. */
+const PREFIX = 'lp-ea:';
+
 /**
  * The de-duplication store shared by several signer instances, in Redis (node-redis). A claim
- * is one atomic `SET key pending NX PX ttl GET`: it sets the key when nobody holds it and
+ * is one atomic `SET key value NX PX ttl GET`: it sets the key when nobody holds it and
  * otherwise returns what is held, so that concurrent requests on any instance forward once.
  *
  * Redis being unreachable never crashes the signer: the client reconnects on its own, and
@@ -38,15 +41,23 @@ export async function createRedisStore(url: string): Promise<RedisStore> {
 	await within(client.connect()).catch(() => {});
 
 	return {
-		async claim(key, ttl) {
-			const held = await within(client.set(key, 'pending', { condition: 'NX', expiration: { type: 'PX', value: ttl }, GET: true }));
-			return (held as DedupeState | null) ?? null;
+		async claim(key, ttl, value = 'pending') {
+			const set = client.set(PREFIX + key, value, { condition: 'NX', expiration: { type: 'PX', value: ttl }, GET: true });
+			try {
+				return ((await within(set)) as DedupeValue | null) ?? null;
+			} catch (error) {
+				// A stalled Redis may still do the SET after we stopped waiting: the request was
+				// answered 503 and forwarded nothing, so a claim that turns out to be ours would
+				// only hold its retries off ("being forwarded right now") until it ran out.
+				set.then((held) => (held === null ? client.del(PREFIX + key) : 0)).catch(() => {});
+				throw error;
+			}
 		},
-		async settle(key, state, ttl) {
-			await within(client.set(key, state, { expiration: { type: 'PX', value: ttl } }));
+		async settle(key, value, ttl) {
+			await within(client.set(PREFIX + key, value, { expiration: { type: 'PX', value: ttl } }));
 		},
 		async release(key) {
-			await within(client.del(key));
+			await within(client.del(PREFIX + key));
 		},
 		async close() {
 			client.destroy();
