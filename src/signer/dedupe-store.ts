@@ -23,4 +23,9 @@ export interface DedupeStore {
 	settle(key: string, value: DedupeValue, ttl: number): Promise<void>;
 	/** Lets go of a claim whose forward failed, so that a retry of the request goes through. */
 	release(key: string): Promise<void>;
+	/**
+	 * Optional: whether the store can be used right now (a shared store's server reachable and
+	 * taking commands). What `GET /readyz` answers; a store without it is always ready.
+	 */
+	ready?(): boolean;
 }

@@ -2,7 +2,15 @@
 import { createClient } from 'redis';
 import type { DedupeStore, DedupeValue } from '../dedupe-store.js';
 
-export type RedisStore = DedupeStore & { close(): Promise<void> };
+export type RedisStore = DedupeStore & { ready(): boolean; close(): Promise<void> };
+
+export type RedisStoreOptions = {
+	/**
+	 * Told each time the store becomes usable (`true`) or stops being so (`false`, with
+	 * node-redis's error), reconnect attempts included: the Node adapters say each change once.
+	 */
+	onState?: (ready: boolean, error?: Error) => void;
+};
 
 /** No command waits longer: an unreachable Redis must turn into a quick "try again", not a hung request. */
 const COMMAND_TIMEOUT_MS = 2_000;
@@ -29,16 +37,30 @@ const PREFIX = 'lp-ea:';
  * after two seconds without. Node only: Workers cannot
  * open the socket, and this file is loaded only by the Node adapters.
  */
-export async function createRedisStore(url: string): Promise<RedisStore> {
+export async function createRedisStore(url: string, { onState }: RedisStoreOptions = {}): Promise<RedisStore> {
 	const client = createClient({
 		url,
 		disableOfflineQueue: true,
 		socket: { connectTimeout: COMMAND_TIMEOUT_MS, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000) },
 	});
+	let usable = false;
+	const state = (ready: boolean, error?: Error) => {
+		usable = ready;
+		onState?.(ready, error);
+	};
+	let checked: Promise<void> | undefined;
 	// Without a listener, a connection error would be thrown as an uncaught 'error' event.
-	client.on('error', () => {});
+	client.on('error', (error: Error) => state(false, error));
+	// node-redis is 'ready' once connected, even where Redis wants a password it was not given:
+	// only a command tells whether Redis takes ours (NOAUTH), so each new connection PINGs first.
+	client.on('ready', () => {
+		checked = within(client.ping()).then(
+			() => state(true),
+			(error: Error) => state(false, error),
+		);
+	});
 	// Waits a moment for the first connection, never longer: a signer starts even while Redis is down.
-	await within(client.connect()).catch(() => {});
+	await within(client.connect().then(() => checked)).catch(() => {});
 
 	return {
 		async claim(key, ttl, value = 'pending') {
@@ -59,6 +81,7 @@ export async function createRedisStore(url: string): Promise<RedisStore> {
 		async release(key) {
 			await within(client.del(PREFIX + key));
 		},
+		ready: () => usable,
 		async close() {
 			client.destroy();
 		},
