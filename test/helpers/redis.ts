@@ -23,7 +23,8 @@ function answers(port: number): Promise<boolean> {
 		const socket = connect(port, '127.0.0.1');
 		socket.once('data', (data) => {
 			socket.destroy();
-			resolve(data.toString().startsWith('+PONG'));
+			// A server that wants a password answers PING with -NOAUTH: up all the same.
+			resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
 		});
 		socket.once('connect', () => socket.write('PING\r\n'));
 		socket.once('error', () => resolve(false));
@@ -32,12 +33,15 @@ function answers(port: number): Promise<boolean> {
 
 export type RedisServer = { url: string; port: number; stop(): Promise<void>; start(): Promise<void> };
 
-/** A throwaway redis-server on a free loopback port, nothing saved to disk; stop() and start() again on the same port. */
-export async function startRedis(): Promise<RedisServer> {
-	const port = await freePort();
+/**
+ * A throwaway redis-server on a free loopback port (or `port`), nothing saved to disk, with
+ * `args` such as `['--requirepass', 'secret']`; stop() and start() again on the same port.
+ */
+export async function startRedis(args: string[] = [], at?: number): Promise<RedisServer> {
+	const port = at ?? (await freePort());
 	let child: ChildProcess | undefined;
 	async function start() {
-		child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+		child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' });
 		for (let tries = 0; !(await answers(port)); tries++) {
 			if (tries > 200) throw new Error('redis-server did not start');
 			await new Promise((r) => setTimeout(r, 25));

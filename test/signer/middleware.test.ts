@@ -1,11 +1,15 @@
 import express from 'express';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import type { LogEntry } from '../../src/signer/index.js';
 import { createSignerMiddleware } from '../../src/signer/node/index.js';
-import { LEAD, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
+import { snippet } from '../helpers/readme.js';
+import { freePort, HAS_REDIS, startRedis } from '../helpers/redis.js';
+import { CREDENTIALS, LEAD, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
 
 let lp: LivePersonStandIn;
 const servers: Server[] = [];
@@ -148,4 +152,84 @@ describe('with redisUrl', () => {
 		expect(() => createSignerMiddleware({ ...signerOptions(lp.origin), redisUrl: 'redis://user:hunter2@localhost/abc' })).not.toThrow(/hunter2/);
 	});
 
+});
+
+describe("README's Express recipe, run as it is: readiness, and a graceful shutdown on SIGTERM", () => {
+	/** The recipe in a process of its own (lp-ea resolves to this package's dist/), configured from the environment. */
+	async function runRecipe(extra: Record<string, string>) {
+		const port = await freePort();
+		const child = spawn(process.execPath, ['--input-type=module', '-e', snippet('express')], {
+			env: {
+				PATH: process.env.PATH,
+				LP_ACCOUNT: '1234',
+				LP_CONSUMER_KEY: CREDENTIALS.consumerKey,
+				LP_CONSUMER_SECRET: CREDENTIALS.consumerSecret,
+				LP_ACCESS_TOKEN: CREDENTIALS.token,
+				LP_ACCESS_TOKEN_SECRET: CREDENTIALS.tokenSecret,
+				LP_DOMAIN: lp.origin,
+				PORT: String(port),
+				...extra,
+			},
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let err = '';
+		child.stderr.on('data', (d) => (err += d));
+		const base = `http://127.0.0.1:${port}`;
+		const exited = once(child, 'exit');
+		for (let tries = 0; ; tries++) {
+			if (child.exitCode !== null || tries > 200) throw new Error(`the recipe did not listen: ${err}`);
+			if (await fetch(`${base}/readyz`).then(() => true, () => false)) break;
+			await new Promise((r) => setTimeout(r, 25));
+		}
+		/** SIGTERM, then how long the process took to exit on its own, and its exit code. */
+		const stop = async () => {
+			const sent = Date.now();
+			child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+			const [code, signal] = await exited;
+			clearTimeout(timer);
+			return { ms: Date.now() - sent, code, signal, err };
+		};
+		const post = () =>
+			fetch(`${base}/lp-ea/events`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ id: `recipe-${Date.now()}-0001`, ...VISIT, attributes: [LEAD] }),
+			});
+		return { base, post, stop };
+	}
+
+	test('without Redis: ready, serves, and exits on SIGTERM', async () => {
+		const recipe = await runRecipe({});
+		expect((await fetch(`${recipe.base}/readyz`)).status).toBe(200);
+		expect((await recipe.post()).status).toBe(200);
+		const { ms, code, signal } = await recipe.stop();
+		expect({ code, signal }).toEqual({ code: 0, signal: null });
+		expect(ms).toBeLessThan(5_000);
+	});
+
+	test.skipIf(!HAS_REDIS)('with Redis: ready once connected, and on SIGTERM the Redis connection no longer keeps the process alive', async () => {
+		const redis = await startRedis();
+		try {
+			const recipe = await runRecipe({ LP_REDIS_URL: redis.url });
+			await expect.poll(async () => (await fetch(`${recipe.base}/readyz`)).status, { timeout: 5_000 }).toBe(200);
+			expect((await recipe.post()).status).toBe(200);
+			const { ms, code, signal } = await recipe.stop();
+			console.log(`Express recipe with Redis: exited ${ms} ms after SIGTERM`);
+			expect({ code, signal }).toEqual({ code: 0, signal: null });
+			expect(ms).toBeLessThan(5_000);
+		} finally {
+			await redis.stop();
+		}
+	});
+
+	test('with Redis unreachable: not ready, the page told to retry, and still exits on SIGTERM', async () => {
+		const recipe = await runRecipe({ LP_REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+		expect((await fetch(`${recipe.base}/readyz`)).status).toBe(503);
+		expect((await recipe.post()).status).toBe(503);
+		const { ms, code, signal, err } = await recipe.stop();
+		expect({ code, signal }).toEqual({ code: 0, signal: null });
+		expect(ms).toBeLessThan(5_000);
+		expect(err).toMatch(/cannot reach Redis at 127\.0\.0\.1:\d+ \(LP_REDIS_URL\)/);
+	});
 });

@@ -59,8 +59,8 @@ describe('lp-ea/signer/worker in workerd', () => {
 		expect(lp.received.filter((r) => r.verified)).toHaveLength(3);
 	});
 
-	test('GET /healthz answers, other paths 404', async () => {
-		expect((await fetch(`${workers.urls.signer}/healthz`)).status).toBe(200);
+	test('GET /healthz, /livez and /readyz answer, other paths 404', async () => {
+		for (const path of ['/healthz', '/livez', '/readyz']) expect((await fetch(`${workers.urls.signer}${path}`)).status, path).toBe(200);
 		expect((await fetch(`${workers.urls.signer}/elsewhere`)).status).toBe(404);
 	});
 

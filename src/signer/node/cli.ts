@@ -12,7 +12,8 @@ import { startSignerServer } from './server.js';
 
 const USAGE = `Usage: lp-ea-signer [--help | --version]
 
-Serves the lp-ea signing endpoint: POST /lp-ea/events (OPTIONS for CORS preflight), GET /healthz.
+Serves the lp-ea signing endpoint: POST /lp-ea/events (OPTIONS for CORS preflight), and
+GET /healthz and /livez (200 while it runs), /readyz (503 while Redis cannot be used).
 Configured from the environment:
 
   LP_ACCOUNT                 required: the account id(s) served, comma-separated
@@ -31,7 +32,8 @@ Configured from the environment:
   LP_MAX_BODY_BYTES          largest body (default 65536)
   LP_DEDUPE_WINDOW_MS        how long a request id is remembered (default 3600000, one hour)
   LP_REDIS_URL               a Redis 7+ server shared by several instances for de-duplication;
-                             unset: each instance remembers in bounded memory
+                             unset: each instance remembers in bounded memory. Unreachable at
+                             start: starts not ready and retries; a refused password: exits
   PORT, HOST                 where to listen (default 8787 on 127.0.0.1)
 `;
 
@@ -84,6 +86,8 @@ async function main(args: string[]) {
 			headersTimeout: settings.headersTimeout,
 		});
 	} catch (error) {
+		// Redis refusing LP_REDIS_URL's credentials: a setting to fix, named like the others.
+		if (error instanceof SignerConfigError) fail(error.problems.map((p) => `${p.setting} ${p.problem}`));
 		fail([`could not listen on ${settings.host}:${settings.port} (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
 	}
 	// The window, said at start: instances that share a store must share it (README, "The window").

@@ -27,7 +27,15 @@ export async function serveNode(
 	writeAnswer(await route(request, connectionOf(req)), res);
 }
 
-export type SignerMiddleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+export type SignerMiddleware = ((req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void) & {
+	/** Whether the signer can do its job right now (its de-duplication store reachable): for your own `/readyz`. */
+	ready(): boolean;
+	/**
+	 * Lets go of what the middleware opened (the Redis connection): call it once your server has
+	 * closed, or the connection keeps the process alive.
+	 */
+	close(): Promise<void>;
+};
 
 /**
  * The signer as `(req, res, next)` middleware for Express, Connect and node:http: mount it
@@ -35,14 +43,16 @@ export type SignerMiddleware = (req: IncomingMessage, res: ServerResponse, next?
  * answers every request it is given, and works whether or not a body parser
  * (`express.json()`, `express.text()`, `express.raw()`) ran before it. It reads the body
  * straight from the socket and reaches LivePerson through undici's pool (see platform.ts);
- * with `redisUrl`, requests de-duplicate through Redis, shared by every instance.
+ * with `redisUrl`, requests de-duplicate through Redis, shared by every instance, and
+ * `close()` lets go of the connection on shutdown.
  */
 export function createSignerMiddleware(options: SignerOptions, names?: SettingNames): SignerMiddleware {
-	const handle = nodeSignerNow(options, names);
-	return (req, res, next) => {
+	const { handle, ready, close } = nodeSignerNow(options, names);
+	const middleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
 		serveNode(handle, req, res, options.log).catch((error: unknown) => {
 			if (next) next(error);
 			else if (!res.headersSent) res.writeHead(500).end();
 		});
 	};
+	return Object.assign(middleware, { ready, close });
 }

@@ -2,9 +2,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { printable } from '../log-line.js';
-import { EVENTS_PATH, signerRoutes } from '../routes.js';
-import { DEFAULT_BODY_TIMEOUT_MS, type LogEntry, type SettingNames, type SignerOptions } from '../settings.js';
-import { rememberConnection } from './http.js';
+import { EVENTS_PATH, healthAnswer, signerRoutes } from '../routes.js';
+import { DEFAULT_BODY_TIMEOUT_MS, OPTION_NAMES, SignerConfigError, type LogEntry, type SettingNames, type SignerOptions } from '../settings.js';
+import { rememberConnection, writeAnswer } from './http.js';
 import { serveNode } from './middleware.js';
 import { nodeSigner } from './signer.js';
 
@@ -43,8 +43,17 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket, log: ((
 	socket.destroySoon();
 }
 
+/** The path of a request target, without its query. */
+const pathOf = (target: string) => {
+	const query = target.indexOf('?');
+	return query < 0 ? target : target.slice(0, query);
+};
+
 /**
- * The signer on Node: `POST|OPTIONS /lp-ea/events` and `GET /healthz`. Clients get
+ * The signer on Node: `POST|OPTIONS /lp-ea/events` and `GET /healthz`, `/livez`, `/readyz`
+ * (503 while Redis cannot be used). Redis refusing LP_REDIS_URL's credentials at start stops
+ * it with a SignerConfigError; Redis unreachable does not: it starts not ready and retries,
+ * as an orchestrator expects of a dependency that may come up later. Clients get
  * `headersTimeout` for their headers and the signer's `bodyTimeout` more for the body, so that
  * slow clients are dropped in seconds, not minutes. Resolves once it listens.
  */
@@ -55,17 +64,31 @@ export async function startSignerServer({
 	host = '127.0.0.1',
 	headersTimeout = 10_000,
 }: SignerServerOptions): Promise<SignerServer> {
-	const { handle, close: closeStore } = await nodeSigner(signer, names);
-	const routes = signerRoutes(handle);
+	const { handle, ready, close: closeStore, refused } = await nodeSigner(signer, names, true);
+	if (refused) {
+		await closeStore();
+		throw new SignerConfigError((names ?? OPTION_NAMES).redisUrl, refused);
+	}
+	const routes = signerRoutes(handle, ready);
 	const log = signer.log;
 	const server: Server = createServer(
 		{
 			headersTimeout,
 			requestTimeout: headersTimeout + (signer.bodyTimeout ?? DEFAULT_BODY_TIMEOUT_MS),
 			connectionsCheckingInterval: Math.min(DEADLINE_CHECK_MS, headersTimeout),
+			// Node would answer an HTTP/1.1 request without Host 400 itself; health checks need none
+			// (toIncoming still refuses such a request anywhere else).
+			requireHostHeader: false,
 		},
 		(req, res) => {
 			const started = Date.now();
+			// Health checks from the request line alone, before anything asks for a Host.
+			const target = req.url ?? '';
+			const health = target === EVENTS_PATH ? undefined : healthAnswer(req.method ?? '', pathOf(target), ready);
+			if (health) {
+				log?.({ status: health.status, ms: Date.now() - started, path: printable(pathOf(target)) });
+				return writeAnswer(health, res);
+			}
 			serveNode(
 				async (request, connection) => {
 					const response = await routes(request, connection);
