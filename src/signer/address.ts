@@ -31,18 +31,44 @@ function ipv6Groups(address: string): number[] | undefined {
 	return numbers.every((n) => !Number.isNaN(n)) ? numbers : undefined;
 }
 
+const PLAIN_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/**
+ * An address without the port some proxies append to X-Forwarded-For (Azure App Service,
+ * IIS ARR): `198.51.100.8:52311` and `[2001:db8::9]:52311`. A bare IPv6 address is all
+ * colons and is left as it is; without this, each new port would be a new client.
+ */
+function withoutPort(address: string): string {
+	const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(address);
+	if (v4) return v4[1]!;
+	const bracketed = /^\[([^\]]+)\]:\d{1,5}$/.exec(address);
+	return bracketed ? bracketed[1]! : address;
+}
+
 /**
  * The rate-limit key for a client address. An IPv4 client is one address, however the socket
- * spells it; an IPv6 client is its /64, since one host is handed a whole /64 and could
- * otherwise take a fresh bucket per request. Unknown clients share one bucket, never none.
+ * or a proxy spells it; an IPv6 client is its /64, since one host is handed a whole /64 and
+ * could otherwise take a fresh bucket per request (see widerKey for the /48 it is in).
+ * Unknown clients share one bucket, never none.
  */
 export function rateLimitKey(address: string | undefined): string {
 	if (!address) return 'unknown';
-	const ipv4 = unmapIPv4(address.trim());
+	// What a socket gives for an IPv4 client: already its key (every request takes this path).
+	if (PLAIN_IPV4.test(address)) return address;
+	const ipv4 = unmapIPv4(withoutPort(address.trim()));
 	const groups = ipv6Groups(ipv4);
 	if (!groups) return ipv4.toLowerCase();
 	return `${groups
 		.slice(0, 4)
 		.map((g) => g.toString(16))
 		.join(':')}::/64`;
+}
+
+/**
+ * The /48 an IPv6 client's /64 key is in, or undefined for any other key. A site is often
+ * handed a whole /48: 65,536 /64s, each a bucket of its own, so the /48 is limited as well.
+ */
+export function widerKey(key: string): string | undefined {
+	if (!key.endsWith('::/64')) return undefined;
+	return `${key.slice(0, key.lastIndexOf(':', key.length - 6))}::/48`;
 }

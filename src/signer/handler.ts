@@ -7,7 +7,8 @@ import { createDomainResolver } from './domain.js';
 import { forward } from './forward.js';
 import { createOAuthSigner } from './oauth.js';
 import { checkOrigin, PREFLIGHT_HEADERS } from './origin.js';
-import { createRateLimiter } from './rate-limit.js';
+import { isAcceptedContentType } from './content-type.js';
+import { createArrivals, createRateLimiter } from './rate-limit.js';
 import { printable } from './log-line.js';
 import { webHandler, type Answer, type Incoming, type SignerCore } from './exchange.js';
 import { jsonAnswer, Refusal, refusalAnswer } from './refusal.js';
@@ -17,12 +18,8 @@ export type { ConnectionInfo } from './connection.js';
 
 export type SignerHandler = (request: Request, connection?: ConnectionInfo) => Promise<Response>;
 
-const ACCEPTED_TYPES = new Set(['application/json', 'text/plain']);
-
 function checkContentType(request: Incoming): void {
-	const [type = '', ...params] = (request.header('content-type') ?? '').toLowerCase().split(';');
-	const charset = params.map((p) => p.trim()).find((p) => p.startsWith('charset='));
-	if (!ACCEPTED_TYPES.has(type.trim()) || (charset && charset !== 'charset=utf-8')) {
+	if (!isAcceptedContentType(request.header('content-type'))) {
 		throw new Refusal('unsupported-media-type', 'the body must be JSON sent as application/json or text/plain (UTF-8)');
 	}
 }
@@ -44,6 +41,14 @@ function busy(): Refusal {
 	return new Refusal('server-error', 'the signing endpoint is busy: try again in a second', { 'retry-after': '1' }, 503);
 }
 
+/** A client past its share of bodies still arriving; its body is not read, so its connection goes. */
+function tooManyBodies(): Refusal {
+	return new Refusal('rate-limited', 'too many requests from this address are still sending their bodies: try again in a second', {
+		'retry-after': '1',
+		connection: 'close',
+	});
+}
+
 /**
  * The signing endpoint as a Web-standard handler: `(Request) => Promise<Response>`. It
  * validates the page's envelope with the same schemas the browser uses, refuses anything
@@ -63,6 +68,7 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 	const sign = createOAuthSigner(settings.credentials, settings.hmac);
 	const shortHash = async (id: string) => (await settings.sha256(id)).slice(0, 16);
 	const rateLimit = settings.rateLimit ? createRateLimiter(settings.rateLimit) : undefined;
+	const arrivals = createArrivals(settings.maxBodiesPerClient);
 	let inFlight = 0;
 	let warnedAboutProxy = false;
 
@@ -84,11 +90,38 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 		sha256: settings.sha256,
 	});
 
+	/**
+	 * The body, once it has arrived whole. Until then it counts against its client's share of
+	 * bodies arriving, not against the in-flight cap: a client trickling bytes holds no slot
+	 * that another client's request needs.
+	 */
+	async function bodyOf(request: Incoming, client: string): Promise<string> {
+		if (!arrivals.enter(client)) throw tooManyBodies();
+		try {
+			return await request.text(settings.maxBodyBytes, settings.bodyTimeout);
+		} finally {
+			arrivals.leave(client);
+		}
+	}
+
 	async function accept(request: Incoming, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
-		const wait = rateLimit ? rateLimit(clientKey(request, connection, settings.trustProxy)) : 0;
+		const client = clientKey(request, connection, settings.trustProxy);
+		const wait = rateLimit ? rateLimit(client) : 0;
 		if (wait > 0) throw new Refusal('rate-limited', `too many requests: try again in ${wait} s`, { 'retry-after': String(wait) });
 		checkContentType(request);
-		const envelope = parseEnvelope(await request.text(settings.maxBodyBytes, settings.bodyTimeout));
+		const text = await bodyOf(request, client);
+		if (inFlight >= settings.maxInFlight) throw busy();
+		inFlight += 1;
+		try {
+			await handle(text, entry);
+		} finally {
+			inFlight -= 1;
+		}
+	}
+
+	/** A request whose body has arrived: validated, checked, forwarded (once per id). */
+	async function handle(text: string, entry: Partial<LogEntry>) {
+		const envelope = parseEnvelope(text);
 		entry.account = envelope.account;
 		if (settings.log) entry.visitor = await shortHash(envelope.visitor);
 		if (!settings.accounts.has(envelope.account)) {
@@ -115,18 +148,16 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 		const started = Date.now();
 		const entry: Partial<LogEntry> = {};
 		const warning = proxyWarning(request, connection);
-		const admitted = inFlight < settings.maxInFlight;
-		if (admitted) inFlight += 1;
 		let cors: Record<string, string> = {};
 		let response: Answer;
 		try {
-			if (!admitted) throw busy();
+			// First, so that every refusal after it carries them: a page reads its code and Retry-After.
+			cors = corsFor(request, connection, entry);
 			if (request.method !== 'POST' && request.method !== 'OPTIONS') {
 				throw new Refusal('method-not-allowed', `${request.method} is not allowed: POST the attributes`, {
 					allow: 'POST, OPTIONS',
 				});
 			}
-			cors = corsFor(request, connection, entry);
 			if (request.method === 'OPTIONS') {
 				response = { status: 204, headers: cors.vary ? { ...cors, ...PREFLIGHT_HEADERS } : {}, body: null };
 			} else {
@@ -138,8 +169,6 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 			const refusal = error instanceof Refusal ? error : new Refusal('server-error', 'the signing endpoint failed');
 			response = refusalAnswer(refusal, cors);
 			entry.code = refusal.code;
-		} finally {
-			if (admitted) inFlight -= 1;
 		}
 		settings.log?.({ status: response.status, ...entry, ms: Date.now() - started, ...(warning ? { warning } : {}) });
 		return response;

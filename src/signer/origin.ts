@@ -40,6 +40,12 @@ function isOwnOrigin(origin: URL, own: URL, loopbackBound: boolean): boolean {
 	return isLoopback(origin.hostname) && effectivePort(origin) === effectivePort(own);
 }
 
+/**
+ * The CORS headers of a refusal: the caller's Origin, whoever it is, so that a page reads
+ * the code and message instead of a bare network error. A refusal gives nothing away.
+ */
+export const refusalCors = (origin: string): Record<string, string> => ({ 'access-control-allow-origin': origin, vary: 'Origin' });
+
 /** Why a page is refused, in terms of the setting that would admit it. */
 function refusal(origin: string, parsed: URL | undefined, request: Incoming, settings: Settings): Refusal {
 	const { names } = settings;
@@ -49,11 +55,10 @@ function refusal(origin: string, parsed: URL | undefined, request: Incoming, set
 	const hint = !settings.trustProxy && proxied
 		? ` (behind your own reverse proxy, set ${names.trustProxy}=1 so that the endpoint sees its own origin)`
 		: '';
-	// CORS headers on the refusal let the page read "forbidden" and this message, not a bare network error.
 	return new Refusal(
 		'forbidden',
 		`origin ${printable(origin)} may not call this endpoint: add it to ${names.allowedOrigins}${hint}`,
-		{ 'access-control-allow-origin': origin, vary: 'Origin' },
+		refusalCors(origin),
 	);
 }
 

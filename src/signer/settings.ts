@@ -61,8 +61,10 @@ export type SignerOptions = SignerPlatform & {
 	timeout?: number;
 	/** Milliseconds a client may take to send its body. Default 10,000 (then 408). */
 	bodyTimeout?: number;
-	/** Requests handled at once; beyond it 503 with Retry-After. Default 512. */
+	/** Requests handled at once, counted once their bodies have arrived; beyond it 503 with Retry-After. Default 512. */
 	maxInFlight?: number;
+	/** Requests of one client address whose bodies may be arriving at once; beyond it 429 with Retry-After. Default 16. */
+	maxBodiesPerClient?: number;
 	/** Largest request body accepted, in bytes. Default 65,536. */
 	maxBodyBytes?: number;
 	/** Per-client token bucket, or false to turn it off. */
@@ -97,6 +99,7 @@ export type Settings = {
 	timeout: number;
 	bodyTimeout: number;
 	maxInFlight: number;
+	maxBodiesPerClient: number;
 	maxBodyBytes: number;
 	rateLimit: RateLimitOptions | false;
 	trustProxy: boolean;
@@ -166,6 +169,7 @@ export const OPTION_NAMES: SettingNames = {
 	timeout: 'timeout',
 	bodyTimeout: 'bodyTimeout',
 	maxInFlight: 'maxInFlight',
+	maxBodiesPerClient: 'maxBodiesPerClient',
 	maxBodyBytes: 'maxBodyBytes',
 	rateLimit: 'rateLimit',
 	trustProxy: 'trustProxy',
@@ -212,6 +216,12 @@ function secret(value: unknown, setting: string): string {
 
 /** How long a client may take to send its body, unless `bodyTimeout` says otherwise. */
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/**
+ * Bodies one client address may be sending at once: a page sends a few requests at a time
+ * (two replays and a fresh call), a proxy that buffers bodies sends them whole.
+ */
+export const DEFAULT_BODIES_PER_CLIENT = 16;
 
 /** The longest delay timers accept: beyond it Node and browsers fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -310,6 +320,10 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 			DEFAULT_BODY_TIMEOUT_MS,
 		),
 		maxInFlight: check(() => wholeNumber(options.maxInFlight, 512, names.maxInFlight, 1_000_000), 512),
+		maxBodiesPerClient: check(
+			() => wholeNumber(options.maxBodiesPerClient, DEFAULT_BODIES_PER_CLIENT, names.maxBodiesPerClient, 1_000_000),
+			DEFAULT_BODIES_PER_CLIENT,
+		),
 		maxBodyBytes: check(() => wholeNumber(options.maxBodyBytes, 64 * 1024, names.maxBodyBytes, 16 * 1024 * 1024), 0),
 		rateLimit: check(() => rateLimitSettings(options.rateLimit, names.rateLimit), false),
 		trustProxy: options.trustProxy ?? false,

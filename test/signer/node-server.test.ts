@@ -37,10 +37,10 @@ async function start(extra: Partial<SignerOptions> = {}, headersTimeout?: number
 	return new URL(server.url);
 }
 
-/** A raw socket, so that a test can send what no well-behaved client would. */
-function open(url: URL): Promise<Socket> {
+/** A raw socket, so that a test can send what no well-behaved client would; from `from` (127.0.0.0/8 is all this machine). */
+function open(url: URL, from?: string): Promise<Socket> {
 	return new Promise((resolve, reject) => {
-		const socket = connect(Number(url.port), url.hostname, () => resolve(socket));
+		const socket = connect({ port: Number(url.port), host: url.hostname, ...(from ? { localAddress: from } : {}) }, () => resolve(socket));
 		socket.on('error', reject);
 	});
 }
@@ -79,7 +79,8 @@ test('hundreds of slow clients are dropped within seconds while a normal request
 	const slow: Array<Promise<string>> = [];
 	const sockets: Socket[] = [];
 	for (let i = 0; i < 300; i++) {
-		const socket = await open(url);
+		// Each from an address of its own: one address gets only a few bodies under way at once.
+		const socket = await open(url, `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`);
 		sockets.push(socket);
 		slow.push(answerOf(socket));
 		// Half never finish their headers, half never finish their body.

@@ -28,7 +28,9 @@ Configured from the environment:
   LP_TIMEOUT_MS              wait for LivePerson and the domain lookup (default 10000)
   LP_BODY_TIMEOUT_MS         wait for a client's body (default 10000)
   LP_HEADERS_TIMEOUT_MS      wait for a client's headers (default 10000)
-  LP_MAX_IN_FLIGHT           requests handled at once, then 503 (default 512)
+  LP_MAX_IN_FLIGHT           requests handled at once, bodies arrived, then 503 (default 512)
+  LP_MAX_BODIES_PER_CLIENT   requests per client address whose bodies are still arriving,
+                             then 429 (default 16)
   LP_MAX_BODY_BYTES          largest body (default 65536)
   LP_DEDUPE_WINDOW_MS        how long a request id is remembered (default 3600000, one hour)
   LP_REDIS_URL               a Redis 7+ server shared by several instances for de-duplication;

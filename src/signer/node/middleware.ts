@@ -1,6 +1,7 @@
 /// <reference types="node" />
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Incoming, SignerCore } from '../exchange.js';
+import { refusalCors } from '../origin.js';
 import { jsonAnswer } from '../refusal.js';
 import type { LogEntry, SettingNames, SignerOptions } from '../settings.js';
 import { connectionOf, toIncoming, UnreadableRequest, writeAnswer } from './http.js';
@@ -22,7 +23,9 @@ export async function serveNode(
 	} catch (error) {
 		if (!(error instanceof UnreadableRequest)) throw error;
 		log?.({ status: 400, code: 'bad-request', ms: 0 });
-		return writeAnswer(jsonAnswer(400, { error: { code: 'bad-request', message: error.message } }, { connection: 'close' }), res);
+		const origin = req.headers.origin;
+		const headers = { ...(origin ? refusalCors(origin) : {}), connection: 'close' };
+		return writeAnswer(jsonAnswer(400, { error: { code: 'bad-request', message: error.message } }, headers), res);
 	}
 	writeAnswer(await route(request, connectionOf(req)), res);
 }

@@ -1,7 +1,10 @@
 /// <reference types="node" />
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Answer } from '../exchange.js';
 import { printable } from '../log-line.js';
+import { refusalCors } from '../origin.js';
+import { jsonAnswer } from '../refusal.js';
 import { EVENTS_PATH, healthAnswer, signerRoutes } from '../routes.js';
 import { DEFAULT_BODY_TIMEOUT_MS, OPTION_NAMES, SignerConfigError, type LogEntry, type SettingNames, type SignerOptions } from '../settings.js';
 import { rememberConnection, writeAnswer } from './http.js';
@@ -24,11 +27,28 @@ export type SignerServer = { url: string; close(): Promise<void> };
 /** How often Node looks for clients past their deadline; its default (30 s) lets them linger. */
 const DEADLINE_CHECK_MS = 1_000;
 
-/** The answer Node would give to a request it could not parse, and the status to log. */
-function clientErrorStatus(error: NodeJS.ErrnoException): number {
-	if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
-	if (error.code === 'HPE_HEADER_OVERFLOW') return 431;
-	return 400;
+/** What the adapter answers a request Node could not parse: [status, reason phrase, log code, message]. */
+function clientErrorAnswer(error: NodeJS.ErrnoException): [number, string, string, string] {
+	if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'Request Timeout', 'timeout', 'the request did not arrive in time'];
+	// Its own code in the log: "bad-request" would send the operator looking at the body.
+	if (error.code === 'HPE_HEADER_OVERFLOW') return [431, 'Request Header Fields Too Large', 'headers-too-large', 'the request headers are too large'];
+	return [400, 'Bad Request', 'bad-request', 'the request could not be parsed'];
+}
+
+/**
+ * The Origin of a request Node could not parse, from the bytes it was parsing (a browser sends
+ * its headers in one write, so they are there), so that a page can read the refusal.
+ */
+function originIn(error: { rawPacket?: Buffer }): string | undefined {
+	const origin = /\r\norigin:[ \t]*([^\r\n]*?)[ \t]*\r\n/i.exec(error.rawPacket?.toString('latin1') ?? '')?.[1];
+	// Echoed into a header written by hand: only what an origin can be, nothing that could break the line.
+	return origin && /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(origin) ? origin : undefined;
+}
+
+/** An Answer as bytes on a socket that node:http no longer answers for. */
+function rawAnswer({ status, headers, body }: Answer, reason: string): string {
+	const lines = Object.entries({ ...headers, connection: 'close', 'content-length': String(Buffer.byteLength(body ?? '')) });
+	return `HTTP/1.1 ${status} ${reason}\r\n${lines.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body ?? ''}`;
 }
 
 function answerClientError(error: NodeJS.ErrnoException, socket: Socket, log: ((entry: LogEntry) => void) | undefined) {
@@ -37,9 +57,11 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket, log: ((
 		socket.destroy();
 		return;
 	}
-	const status = clientErrorStatus(error);
-	log?.({ status, code: status === 408 ? 'timeout' : 'bad-request', ms: 0 });
-	socket.end(`HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+	const [status, reason, code, message] = clientErrorAnswer(error);
+	log?.({ status, code, ms: 0 });
+	const origin = originIn(error as { rawPacket?: Buffer });
+	const answer = jsonAnswer(status, { error: { code: status === 408 ? 'timeout' : 'bad-request', message } }, origin ? refusalCors(origin) : {});
+	socket.end(rawAnswer(answer, reason));
 	socket.destroySoon();
 }
 
