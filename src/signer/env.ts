@@ -28,11 +28,21 @@ export const ENV_NAMES: SettingNames = {
 
 export type Env = Record<string, string | undefined>;
 
+/**
+ * What a value that is neither text nor a number is, for the message: a Workers `env` holds
+ * [vars] as wrangler wrote them, and a JSON array or object there is no setting at all.
+ */
+function kindOf(value: unknown): string {
+	if (Array.isArray(value)) return 'an array (list several values comma-separated in one string)';
+	return value === null ? 'null' : `${typeof value === 'object' ? 'an' : 'a'} ${typeof value}`;
+}
+
 /** Decimal digits only: `0x10`, `1e3` or ` 80` are typos, not numbers. */
 export function decimal(env: Env, name: string): number | undefined {
-	const value = env[name];
+	const value: unknown = env[name];
 	if (value === undefined || value === '') return undefined;
-	if (!/^\d{1,16}$/.test(value)) throw new SignerConfigError(name, 'must be a whole number written in decimal digits');
+	if (typeof value !== 'string' && typeof value !== 'number') throw new SignerConfigError(name, `must be a whole number, not ${kindOf(value)}`);
+	if (!/^\d{1,16}$/.test(String(value))) throw new SignerConfigError(name, 'must be a whole number written in decimal digits');
 	return Number(value);
 }
 
@@ -48,6 +58,9 @@ function rateLimit(value: string | undefined): SignerOptions['rateLimit'] {
 /** `1`/`true` or `0`/`false`; unset is false. A Workers [vars] entry may be a TOML number or boolean. */
 export function flag(env: Env, name: string): boolean {
 	const raw: unknown = env[name];
+	if (raw !== undefined && typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
+		throw new SignerConfigError(name, `must be 1 (or true) or 0 (or false), not ${kindOf(raw)}`);
+	}
 	const value = raw === undefined ? '' : String(raw);
 	if (value === '' || value === '0' || value === 'false') return false;
 	if (value === '1' || value === 'true') return true;
@@ -61,10 +74,16 @@ export function flag(env: Env, name: string): boolean {
  */
 export function optionsFromEnv(env: Env): SignerOptions {
 	const problems = new ConfigProblems();
-	// A Workers [vars] entry may be a TOML number (LP_ACCOUNT = 12345678); anything else is no text.
+	const mistyped = new Set<string>();
+	// A Workers [vars] entry may be a TOML number (LP_ACCOUNT = 12345678). Anything else is
+	// refused by name: ignored, an array of origins would refuse every page, an array of
+	// accounts would read as none.
 	const text = (name: string) => {
 		const value: unknown = env[name];
-		return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+		if (value === undefined || typeof value === 'string' || typeof value === 'number') return value === undefined ? undefined : String(value);
+		mistyped.add(name);
+		problems.list.push({ setting: name, problem: `must be a string, not ${kindOf(value)}` });
+		return undefined;
 	};
 	const options: SignerOptions = {
 		accounts: text('LP_ACCOUNT') ?? '',
@@ -88,7 +107,10 @@ export function optionsFromEnv(env: Env): SignerOptions {
 		redisUrl: text('LP_REDIS_URL') || undefined,
 	};
 	// A Redis URL is the Node adapters' to turn into a store: here only its form is checked.
-	problems.check(() => resolveSettings({ ...options, redisUrl: undefined }, ENV_NAMES), undefined);
+	// A setting of the wrong type is said once, not again as missing.
+	const rest = new ConfigProblems();
+	rest.check(() => resolveSettings({ ...options, redisUrl: undefined }, ENV_NAMES), undefined);
+	problems.list.push(...rest.list.filter((p) => !mistyped.has(p.setting)));
 	if (options.redisUrl) problems.check(() => checkRedisUrl(options.redisUrl!, ENV_NAMES.redisUrl), undefined);
 	problems.throwIfAny();
 	return options;

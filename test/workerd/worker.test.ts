@@ -28,6 +28,8 @@ beforeAll(async () => {
 		lookup: env({ LP_DOMAIN_API: lp.origin }),
 		limited: { ...common, LP_RATE_LIMIT: '2/1' },
 		misconfigured: { ...common, LP_ACCOUNT: '', LP_TIMEOUT_MS: 'soon' },
+		// [vars] entries of the wrong type, as wrangler passes JSON ones: never silently ignored.
+		mistyped: { ...common, LP_ALLOWED_ORIGINS: ['https://shop.example'], LP_DOMAIN: { host: lp.origin }, LP_MAX_IN_FLIGHT: [8] },
 	});
 	node = await startSignerServer({ signer: optionsFromEnv(common), names: ENV_NAMES, port: 0 });
 }, 30_000);
@@ -116,6 +118,16 @@ describe('lp-ea/signer/worker in workerd', () => {
 		expect(error.message).toContain('LP_ACCOUNT');
 		expect(error.message).toContain('LP_TIMEOUT_MS');
 		expect(error.message).not.toContain('soon');
+		expect(lp.received).toHaveLength(0);
+	});
+
+	test('[vars] of the wrong type (a JSON array or object) fail requests with a 500 naming each setting', async () => {
+		const response = await send(workers.urls.mistyped!, { ...VISIT, attributes: [LEAD] }, { origin: 'https://shop.example' });
+		expect(response.status).toBe(500);
+		const { error } = await response.json();
+		expect(error.message).toContain('LP_ALLOWED_ORIGINS must be a string, not an array');
+		expect(error.message).toContain('LP_DOMAIN must be a string, not an object');
+		expect(error.message).toContain('LP_MAX_IN_FLIGHT must be a whole number, not an array');
 		expect(lp.received).toHaveLength(0);
 	});
 

@@ -15,11 +15,15 @@ export type Workers = { urls: Record<string, string>; logs: () => string; close(
 
 const text = (value: string) => JSON.stringify(value);
 
+/** A binding as wrangler makes a [vars] entry: text for a string, JSON for anything else (an array, say). */
+const binding = ([key, value]: [string, unknown]) =>
+	typeof value === 'string' ? `(name = ${text(key)}, text = ${text(value)})` : `(name = ${text(key)}, json = ${text(JSON.stringify(value))})`;
+
 /**
  * dist/signer-worker.mjs in Cloudflare's own runtime: one workerd process, one socket per
  * named worker, each with its own `env`. Outbound fetch may reach loopback only (the stand-in).
  */
-export async function startWorkers(workers: Record<string, Record<string, string>>): Promise<Workers> {
+export async function startWorkers(workers: Record<string, Record<string, unknown>>): Promise<Workers> {
 	const dir = mkdtempSync(join(tmpdir(), 'lp-ea-workerd-'));
 	copyFileSync(BUNDLE, join(dir, 'signer-worker.mjs'));
 	const names = Object.keys(workers);
@@ -40,9 +44,7 @@ ${names
 const ${name} :Workerd.Worker = (
   modules = [(name = "worker.mjs", esModule = embed "signer-worker.mjs")],
   compatibilityDate = ${text(COMPATIBILITY_DATE)},
-  bindings = [${Object.entries(workers[name]!)
-		.map(([key, value]) => `(name = ${text(key)}, text = ${text(value)})`)
-		.join(', ')}],
+  bindings = [${Object.entries(workers[name]!).map(binding).join(', ')}],
   globalOutbound = "loopback",
 );`,
 	)
