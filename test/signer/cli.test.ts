@@ -16,12 +16,8 @@ afterAll(() => lp.close());
 
 const env = () => ({
 	PATH: process.env.PATH,
+	...lp.env, // the stand-in's key and LP_DOMAIN
 	LP_ACCOUNT: '1234',
-	LP_CONSUMER_KEY: CREDENTIALS.consumerKey,
-	LP_CONSUMER_SECRET: CREDENTIALS.consumerSecret,
-	LP_ACCESS_TOKEN: CREDENTIALS.token,
-	LP_ACCESS_TOKEN_SECRET: CREDENTIALS.tokenSecret,
-	LP_DOMAIN: lp.origin,
 	PORT: '0',
 });
 

@@ -11,7 +11,7 @@ import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import { ENV_NAMES, type SignerOptions } from '../../src/signer/index.js';
 import { createSignerMiddleware, startSignerServer, type SignerServer } from '../../src/signer/node/index.js';
 import { freePort, HAS_REDIS, NO_REDIS_LINE, startRedis, type RedisServer } from '../helpers/redis.js';
-import { CREDENTIALS, LEAD, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
+import { LEAD, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
 
 const CLI = new URL('../../dist/signer-cli.mjs', import.meta.url).pathname;
 
@@ -194,12 +194,8 @@ describe.skipIf(!HAS_REDIS)('readiness follows Redis', () => {
 	describe('lp-ea-signer', () => {
 		const env = (redisUrl: string) => ({
 			PATH: process.env.PATH,
+			...lp.env, // the stand-in's key and LP_DOMAIN
 			LP_ACCOUNT: '1234',
-			LP_CONSUMER_KEY: CREDENTIALS.consumerKey,
-			LP_CONSUMER_SECRET: CREDENTIALS.consumerSecret,
-			LP_ACCESS_TOKEN: CREDENTIALS.token,
-			LP_ACCESS_TOKEN_SECRET: CREDENTIALS.tokenSecret,
-			LP_DOMAIN: lp.origin,
 			LP_REDIS_URL: redisUrl,
 			PORT: '0',
 		});

@@ -9,7 +9,7 @@ import type { LogEntry } from '../../src/signer/index.js';
 import { createSignerMiddleware } from '../../src/signer/node/index.js';
 import { snippet } from '../helpers/readme.js';
 import { freePort, HAS_REDIS, startRedis } from '../helpers/redis.js';
-import { CREDENTIALS, LEAD, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
+import { LEAD, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
 
 let lp: LivePersonStandIn;
 const servers: Server[] = [];
@@ -161,12 +161,8 @@ describe("README's Express recipe, run as it is: readiness, and a graceful shutd
 		const child = spawn(process.execPath, ['--input-type=module', '-e', snippet('express')], {
 			env: {
 				PATH: process.env.PATH,
+				...lp.env, // the stand-in's key and LP_DOMAIN
 				LP_ACCOUNT: '1234',
-				LP_CONSUMER_KEY: CREDENTIALS.consumerKey,
-				LP_CONSUMER_SECRET: CREDENTIALS.consumerSecret,
-				LP_ACCESS_TOKEN: CREDENTIALS.token,
-				LP_ACCESS_TOKEN_SECRET: CREDENTIALS.tokenSecret,
-				LP_DOMAIN: lp.origin,
 				PORT: String(port),
 				...extra,
 			},
