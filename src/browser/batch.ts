@@ -34,15 +34,20 @@ export function createBatcher(visit: Visit, delivery: Delivery, log: Logger): Ba
 	/** The request that calls may still join: held, not sent. */
 	let open: Request | undefined;
 
+	/** A request's attribute bytes with `items` added, one separator byte before each. */
+	const grown = (bytes: number, items: Item[]) => items.reduce((sum, item) => sum + 1 + item.bytes, bytes);
 	const fits = (request: Request, items: Item[]) =>
-		request.items.length + items.length <= MAX_ATTRIBUTES_PER_REQUEST &&
-		items.reduce((sum, item) => sum + 1 + item.bytes, request.bytes) <= room;
+		request.items.length + items.length <= MAX_ATTRIBUTES_PER_REQUEST && grown(request.bytes, items) <= room;
+	/** The calls of `items` wait for `request` too. */
+	const attach = (request: Request, items: Item[]) => {
+		for (const call of new Set(items.map((item) => item.call))) call.requests.push(request);
+	};
 
 	function start(request: Request, hold: boolean) {
 		const failed = (error: LpEAError) => request.items.forEach((item) => (item.call.last = error));
 		request.sent = delivery.send(request.id, envelope(request), failed, hold);
 		open = hold ? request : undefined;
-		for (const item of request.items) item.call.requests.push(request);
+		attach(request, request.items);
 	}
 
 	function flush() {
@@ -51,15 +56,15 @@ export function createBatcher(visit: Visit, delivery: Delivery, log: Logger): Ba
 		if (delivery.pushback()) {
 			if (open && fits(open, items) && delivery.amend(open.id, envelope({ ...open, items: [...open.items, ...items] }))) {
 				open.items.push(...items);
-				open.bytes = items.reduce((sum, item) => sum + 1 + item.bytes, open.bytes);
-				for (const call of new Set(items.map((item) => item.call))) call.requests.push(open);
+				open.bytes = grown(open.bytes, items);
+				attach(open, items);
 				log(`${items.length} attribute(s) joined a request held while the endpoint pushes back`);
 				return settleEach(items);
 			}
 		}
 		const runs = chunk(items, (item) => item.bytes, room, MAX_ATTRIBUTES_PER_REQUEST);
 		log(`sending ${items.length} attribute(s) in ${runs.length} request(s)`);
-		for (const run of runs) start({ id: requestId(), items: run, bytes: run.reduce((sum, item) => sum + 1 + item.bytes, -1) }, delivery.pushback());
+		for (const run of runs) start({ id: requestId(), items: run, bytes: grown(-1, run) }, delivery.pushback());
 		settleEach(items);
 	}
 

@@ -85,7 +85,7 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 	let replaying = 0;
 	let leaving = false;
 	/** The endpoint's latest pushback, for the calls held while it lasts. */
-	let pushedBack: LpEAError | undefined;
+	let lastPushback: LpEAError | undefined;
 	let lookAgain: ReturnType<typeof setTimeout> | undefined;
 	/** How long this page's lease lasts while it has a request: an attempt, then a wait for the next. */
 	const lease = Math.min(timeout + RETRY_AFTER_CAP + 2 * PUSHBACK_SPREAD, MAX_LEASE);
@@ -101,8 +101,11 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 		channel?.postMessage(word);
 	}
 
+	/** Whether one of this page's requests is waiting out the endpoint's 429 or 503. */
+	const pushedBackNow = () => [...mine.values()].some((hold) => hold.pushback);
+
 	function sendHeld() {
-		if ([...mine.values()].some((hold) => hold.pushback)) return;
+		if (pushedBackNow()) return;
 		for (const [id, run] of held) {
 			held.delete(id);
 			run();
@@ -126,14 +129,14 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 						// A page that is going sends its own new calls still (keepalive is for exactly that), but no retry.
 						if ((leaving && retry) || !current || !isFree(current, now)) return false;
 						claim(current, leaving ? handOver(now) : now + lease);
-						const pushedBack = hold.pushback;
+						const wasPushedBack = hold.pushback;
 						Object.assign(hold, { since: now, answered: false, waiting: false, pushback: false });
-						if (pushedBack) sendHeld();
+						if (wasPushedBack) sendHeld();
 						return true;
 					},
 					failed(error, pushback) {
 						Object.assign(hold, { answered: error.status > 0, waiting: true, pushback });
-						if (pushback) pushedBack = error;
+						if (pushback) lastPushback = error;
 						log('retry', id, error.code);
 						failed(error);
 					},
@@ -213,7 +216,7 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 					});
 				if (!hold) return void run();
 				held.set(id, run);
-				if (pushedBack) failed(pushedBack);
+				if (lastPushback) failed(lastPushback);
 				log('held', id, 'while the endpoint pushes back');
 			});
 		},
@@ -225,7 +228,7 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 		},
 		kept: (id) => !!outbox.get(id),
 		// A page that is hidden or going holds nothing back: its calls go at once, by keepalive.
-		pushback: () => !leaving && !globalThis.document?.hidden && [...mine.values()].some((hold) => hold.pushback),
+		pushback: () => !leaving && !globalThis.document?.hidden && pushedBackNow(),
 		replay,
 		online() {
 			for (const hold of mine.values()) if (hold.waiting && !hold.answered) hold.abort.abort();

@@ -35,6 +35,8 @@ export type Transport = (body: string, post: Post) => Promise<Outcome>;
 /** What can succeed later, as the contract has it: no answer, 408, 429 and every 5xx. */
 export const isRetryable = (status: number): boolean => status === 0 || status === 408 || status === 429 || status >= 500;
 const RETRIED = [408, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)];
+/** The answers by which the endpoint asks for a pause: their `Retry-After` is waited out, with a spread on top. */
+const PUSHBACK = [429, 503];
 
 /**
  * Keepalive requests survive the page navigating away, but a browser refuses one (a
@@ -75,7 +77,7 @@ export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: T
 			limit: Infinity,
 			methods: ['post'],
 			statusCodes: RETRIED,
-			afterStatusCodes: [429, 503],
+			afterStatusCodes: PUSHBACK,
 			maxRetryAfter: RETRY_AFTER_CAP,
 			backoffLimit: BACKOFF_CAP,
 			delay: (retry) => backoff(retry - 1),
@@ -140,7 +142,7 @@ export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: T
 					log(`answer ${status}`);
 					if (status !== 200) {
 						last = refusal(status, text);
-						if (isRetryable(status)) post.failed(last, status === 429 || status === 503);
+						if (isRetryable(status)) post.failed(last, PUSHBACK.includes(status));
 					}
 					return new Response([204, 205, 304].includes(status) ? null : text, response);
 				},
@@ -148,8 +150,7 @@ export function createTransport({ endpoint, pageOrigin, timeout, fetch, log }: T
 					beforeRetry: [
 						async ({ error }) => {
 							// On top of the endpoint's Retry-After, so that pages pushed back together come back apart.
-							const status = error instanceof HTTPError ? error.response.status : 0;
-							if (status === 429 || status === 503) await new Promise((r) => setTimeout(r, PUSHBACK_SPREAD * (0.5 + Math.random())));
+							if (error instanceof HTTPError && PUSHBACK.includes(error.response.status)) await new Promise((r) => setTimeout(r, PUSHBACK_SPREAD * (0.5 + Math.random())));
 							if (post.attempt(true)) return;
 							stopped = true;
 							return ky.stop;
