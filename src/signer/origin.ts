@@ -10,21 +10,31 @@ export type OriginCheck = {
 	cors: Record<string, string>;
 };
 
+/** An origin from a scheme and a host header's value; undefined when it is not one. */
+function originOf(scheme: string, host: string): URL | undefined {
+	try {
+		const own = new URL(`${scheme}://${host}`);
+		return own.pathname === '/' && !own.username && !own.search && !own.hash ? own : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 /**
- * The endpoint's own origin as the browser saw it: the request's URL, or, behind a trusted
- * proxy, the scheme and host it forwarded. Malformed forwarded values are ignored.
+ * The endpoint's own origin as the browser saw it: the request's scheme and its `Host`, or,
+ * behind a trusted proxy, the scheme and host it forwarded. Malformed values are ignored.
+ * `Host` rather than the URL's host because some hosts build `request.url` from their own
+ * listening address: under `next start` it is `http://localhost:3000/…` whatever name the
+ * page was loaded by, which made every page on the real host look foreign.
  */
 export function ownOrigin(request: Incoming, trustProxy: boolean): URL {
-	const url = new URL(request.url);
+	const requested = new URL(request.url);
+	const hostHeader = request.header('host');
+	const url = (hostHeader && hostHeader !== requested.host && originOf(requested.protocol.slice(0, -1), hostHeader)) || requested;
 	if (!trustProxy) return url;
 	const proto = lastEntry(request, 'x-forwarded-proto')?.toLowerCase();
 	const host = lastEntry(request, 'x-forwarded-host');
-	try {
-		const own = new URL(`${proto === 'http' || proto === 'https' ? proto : url.protocol.slice(0, -1)}://${host ?? url.host}`);
-		return own.pathname === '/' && !own.username && !own.search ? own : url;
-	} catch {
-		return url;
-	}
+	return originOf(proto === 'http' || proto === 'https' ? proto : url.protocol.slice(0, -1), host ?? url.host) ?? url;
 }
 
 const effectivePort = (url: URL) => url.port || (url.protocol === 'https:' ? '443' : '80');

@@ -173,6 +173,20 @@ describe.each(SIGNER_PATHS)('$name', ({ create: createSigner }) => {
 		expect(response.headers.get('access-control-allow-origin')).toBeNull();
 	});
 
+	test('a host that builds request.url from its own address (next start): the Host header is the own origin', async () => {
+		// `next start` hands the route http://localhost:3000/… whatever name the page used.
+		const asNext = (origin: string, host = 'shop.brand.example') =>
+			post({ ...VISIT, attributes: [LEAD] }, { url: 'http://localhost:3000/lp-ea/events', headers: { origin, host } });
+		expect((await call(asNext('http://shop.brand.example'))).status).toBe(200);
+		expect((await call(asNext('http://127.0.0.1:3000', '127.0.0.1:3000'))).status).toBe(200);
+		expect(lp.received).toHaveLength(2);
+		lp.clear();
+		for (const [origin, host] of [['http://localhost:3000', 'shop.brand.example'], ['https://shop.brand.example', 'shop.brand.example'], ['http://evil.example', 'shop.brand.example']]) {
+			expect((await call(asNext(origin, host))).status, `${origin} via Host ${host}`).toBe(403);
+		}
+		expect(lp.received).toHaveLength(0);
+	});
+
 	test('a look-alike of a listed origin is refused', async () => {
 		for (const origin of ['https://shop.example.evil.com', 'https://shop.example:444', 'http://shop.example', 'https://brand.example.evil.com']) {
 			const { status } = await call(post({ ...VISIT, attributes: [LEAD] }, { headers: { origin } }));
