@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import type { LogEntry } from '../../src/signer/index.js';
+import { ENV_NAMES, optionsFromEnv } from '../../src/signer/index.js';
 import { createSignerMiddleware } from '../../src/signer/node/index.js';
 import { snippet } from '../helpers/readme.js';
 import { freePort, HAS_REDIS, startRedis } from '../helpers/redis.js';
@@ -145,11 +146,24 @@ describe('plain node:http', () => {
 });
 
 describe('with redisUrl', () => {
-	test('a malformed Redis URL is refused when the middleware is made, naming the option and not the value', () => {
-		expect(() => createSignerMiddleware({ ...signerOptions(lp.origin), redisUrl: 'redis://user:hunter2@localhost/abc' })).toThrow(
-			/^redisUrl must be a URL such as redis:/,
-		);
-		expect(() => createSignerMiddleware({ ...signerOptions(lp.origin), redisUrl: 'redis://user:hunter2@localhost/abc' })).not.toThrow(/hunter2/);
+	test('a malformed Redis URL is said when the middleware is made and answered 500, naming the option and not the value', async () => {
+		const said: string[] = [];
+		const error = console.error;
+		console.error = (line: string) => said.push(line);
+		let signer: ReturnType<typeof createSignerMiddleware>;
+		try {
+			signer = createSignerMiddleware({ ...signerOptions(lp.origin), redisUrl: 'redis://user:hunter2@localhost/abc' });
+		} finally {
+			console.error = error;
+		}
+		expect(said).toEqual([expect.stringMatching(/^lp-ea signer: redisUrl must be a URL such as redis:/)]);
+		const base = await listen(createServer((req, res) => signer(req, res)));
+		const response = await fetch(`${base}/lp-ea/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...VISIT, attributes: [LEAD] }) });
+		const text = await response.text();
+		expect(response.status).toBe(500);
+		expect(text).toContain('redisUrl');
+		expect(said.join() + text).not.toContain('hunter2');
+		expect(signer.ready()).toBe(false);
 	});
 
 });
@@ -227,5 +241,53 @@ describe("README's Express recipe, run as it is: readiness, and a graceful shutd
 		expect({ code, signal }).toEqual({ code: 0, signal: null });
 		expect(ms).toBeLessThan(5_000);
 		expect(err).toMatch(/cannot reach Redis at 127\.0\.0\.1:\d+ \(LP_REDIS_URL\)/);
+	});
+});
+
+describe('a missing or malformed setting', () => {
+	async function post(handler: ReturnType<typeof createSignerMiddleware>) {
+		const base = await listen(createServer((req, res) => handler(req, res)));
+		return fetch(`${base}/lp-ea/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...VISIT, attributes: [LEAD] }) });
+	}
+
+	test('from the environment (a function): said once at start, then every request answered 500 naming each setting, never a value', async () => {
+		const said: string[] = [];
+		const error = console.error;
+		console.error = (line: string) => said.push(line);
+		let signer: ReturnType<typeof createSignerMiddleware>;
+		try {
+			signer = createSignerMiddleware(() => optionsFromEnv({ LP_ACCOUNT: '1234', LP_CONSUMER_KEY: 'sekrit-key', LP_TIMEOUT_MS: 'soon' }), ENV_NAMES);
+		} finally {
+			console.error = error;
+		}
+		expect(said).toHaveLength(1);
+		for (const name of ['LP_CONSUMER_SECRET', 'LP_ACCESS_TOKEN', 'LP_ACCESS_TOKEN_SECRET', 'LP_TIMEOUT_MS']) expect(said[0]).toContain(name);
+		expect(signer.ready()).toBe(false);
+		for (let i = 0; i < 2; i++) {
+			const response = await post(signer);
+			expect(response.status).toBe(500);
+			const text = await response.text();
+			const body = JSON.parse(text) as { error: { code: string; message: string } };
+			expect(body.error.code).toBe('server-error');
+			expect(body.error.message).toMatch(/misconfigured: .*LP_CONSUMER_SECRET/);
+			expect(text).not.toContain('sekrit');
+		}
+		expect(said).toHaveLength(1);
+		await signer.close();
+		expect(lp.received).toHaveLength(0);
+	});
+
+	test('in the options themselves: the same 500, naming the option', async () => {
+		const error = console.error;
+		console.error = () => {};
+		let signer: ReturnType<typeof createSignerMiddleware>;
+		try {
+			signer = createSignerMiddleware({ ...signerOptions(lp.origin), consumerSecret: '' });
+		} finally {
+			console.error = error;
+		}
+		const response = await post(signer);
+		expect(response.status).toBe(500);
+		expect(((await response.json()) as { error: { message: string } }).error.message).toContain('consumerSecret');
 	});
 });

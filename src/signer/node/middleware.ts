@@ -2,8 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Incoming, SignerCore } from '../exchange.js';
 import { refusalCors } from '../origin.js';
-import { jsonAnswer } from '../refusal.js';
-import type { LogEntry, SettingNames, SignerOptions } from '../settings.js';
+import { jsonAnswer, Refusal, refusalAnswer } from '../refusal.js';
+import { SignerConfigError, type LogEntry, type SettingNames, type SignerOptions } from '../settings.js';
 import { connectionOf, toIncoming, UnreadableRequest, writeAnswer } from './http.js';
 import { nodeSignerNow } from './signer.js';
 
@@ -48,11 +48,28 @@ export type SignerMiddleware = ((req: IncomingMessage, res: ServerResponse, next
  * straight from the socket and reaches LivePerson through undici's pool (see platform.ts);
  * with `redisUrl`, requests de-duplicate through Redis, shared by every instance, and
  * `close()` lets go of the connection on shutdown.
+ *
+ * `options` may be a function (`() => optionsFromEnv(process.env)`): it is called now, and a
+ * missing or malformed setting, there or in the options, is said once on stderr and answered
+ * 500 naming the setting on every request, as the Workers module does, instead of throwing
+ * while the brand's app starts and taking the whole site down with it.
  */
-export function createSignerMiddleware(options: SignerOptions, names?: SettingNames): SignerMiddleware {
-	const { handle, ready, close } = nodeSignerNow(options, names);
+export function createSignerMiddleware(options: SignerOptions | (() => SignerOptions), names?: SettingNames): SignerMiddleware {
+	let signer: { handle: SignerCore; ready(): boolean; close(): Promise<void> };
+	let log: ((entry: LogEntry) => void) | undefined;
+	try {
+		const resolved = typeof options === 'function' ? options() : options;
+		log = resolved.log;
+		signer = nodeSignerNow(resolved, names);
+	} catch (error) {
+		if (!(error instanceof SignerConfigError)) throw error;
+		console.error(`lp-ea signer: ${error.message}`);
+		const answer = refusalAnswer(new Refusal('server-error', `the signing endpoint is misconfigured: ${error.message}`));
+		signer = { handle: async () => answer, ready: () => false, close: async () => {} };
+	}
+	const { handle, ready, close } = signer;
 	const middleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
-		serveNode(handle, req, res, options.log).catch((error: unknown) => {
+		serveNode(handle, req, res, log).catch((error: unknown) => {
 			if (next) next(error);
 			else if (!res.headersSent) res.writeHead(500).end();
 		});
