@@ -181,7 +181,7 @@ describe.each(SIGNER_PATHS)('$name', ({ create: createSigner }) => {
 		expect((await call(asNext('http://127.0.0.1:3000', '127.0.0.1:3000'))).status).toBe(200);
 		expect(lp.received).toHaveLength(2);
 		lp.clear();
-		for (const [origin, host] of [['http://localhost:3000', 'shop.brand.example'], ['https://shop.brand.example', 'shop.brand.example'], ['http://evil.example', 'shop.brand.example']]) {
+		for (const [origin, host] of <Array<[string, string]>>[['http://localhost:3000', 'shop.brand.example'], ['https://shop.brand.example', 'shop.brand.example'], ['http://evil.example', 'shop.brand.example']]) {
 			expect((await call(asNext(origin, host))).status, `${origin} via Host ${host}`).toBe(403);
 		}
 		expect(lp.received).toHaveLength(0);
