@@ -1,6 +1,7 @@
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 // Measured in the bundle anatomy: the unsafe* rewrites and module mode save 72 B gzipped.
@@ -80,6 +81,46 @@ const worker = {
 	],
 };
 
+// lp-ea/stub: the built stub's text and its CSP hash as strings, for pages rendered on a
+// server (a Next.js layout, an Express template) that inline it, often with a nonce. Made
+// from dist/lp-ea.stub.min.js once the stub's own build (above it in the list) has written it.
+const STUB = '\0lp-ea-stub';
+const stubModule = {
+	input: STUB,
+	output: { file: 'dist/stub.mjs', format: 'es' },
+	plugins: [
+		{
+			name: 'stub-source',
+			resolveId: (id) => (id === STUB ? id : null),
+			load(id) {
+				if (id !== STUB) return null;
+				const source = readFileSync('dist/lp-ea.stub.min.js', 'utf8').trimEnd();
+				const hash = `'sha256-${createHash('sha256').update(source).digest('base64')}'`;
+				return [
+					'/** The stub\'s source, to inline in a `<script>` element before the bundle\'s tag: byte for byte what `stubHash` is of. */',
+					`export const stub = ${JSON.stringify(source)};`,
+					'/** The CSP source that allows the inline stub, quotes included: `script-src \'self\' ${stubHash}`. */',
+					`export const stubHash = ${JSON.stringify(hash)};`,
+					'',
+				].join('\n');
+			},
+			generateBundle() {
+				this.emitFile({
+					type: 'asset',
+					fileName: 'stub.d.ts',
+					source: [
+						'/** The stub\'s source, to inline in a `<script>` element before the bundle\'s tag: byte for byte what `stubHash` is of. */',
+						'export declare const stub: string;',
+						'/** The CSP source that allows the inline stub, quotes included, e.g. `\'sha256-…\'`. */',
+						'export declare const stubHash: string;',
+						'',
+					].join('\n'),
+				});
+			},
+		},
+	],
+};
+
 export default [
 	iife('src/browser/script.ts', 'dist/lp-ea.min.js'),
 	iife('src/browser/stub.ts', 'dist/lp-ea.stub.min.js'),
@@ -104,4 +145,5 @@ export default [
 		],
 	},
 	worker,
+	stubModule,
 ];
