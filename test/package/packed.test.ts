@@ -166,6 +166,25 @@ describe('TypeScript against the packed package', () => {
 		expect(typecheck({ 'src/global-snippet.ts': `${snippet('global')}\nexport {};\n` }, options)).toEqual([]);
 	}, 30_000);
 
+	test('"types": ["node", "lp-ea/global"] keeps @types/node; ["lp-ea/global"] alone drops it, as the README says', () => {
+		const bundler = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler };
+		const source = `void lpEA.lead({ topic: process.env.TOPIC });\nexport {};\n`;
+		expect(typecheck({ 'src/both.ts': source }, { ...bundler, types: ['node', 'lp-ea/global'] })).toEqual([]);
+		expect(typecheck({ 'src/alone.ts': source }, { ...bundler, types: ['lp-ea/global'] })).toEqual([
+			expect.stringMatching(/^src\/alone\.ts\(1\): TS(2580|2591) Cannot find name 'process'/),
+		]);
+	}, 30_000);
+
+	test("the README's 'use client' snippet compiles with the reference first, and not with the directive first", () => {
+		const options = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, jsx: ts.JsxEmit.ReactJSX, types: ['react'] };
+		const source = snippet('global-use-client');
+		const [reference, directive] = source.split('\n');
+		expect([reference, directive]).toEqual(['/// <reference types="lp-ea/global" />', "'use client';"]);
+		expect(typecheck({ 'src/UpgradeButton.tsx': source }, options)).toEqual([]);
+		const swapped = [directive, reference, ...source.split('\n').slice(2)].join('\n');
+		expect(typecheck({ 'src/Swapped.tsx': swapped }, options)).toEqual([expect.stringMatching(/^src\/Swapped\.tsx\(5\): TS2304 Cannot find name 'lpEA'/)]);
+	}, 30_000);
+
 	test("the README's React snippet (a form's onSubmit calling lead()) compiles with @types/react", () => {
 		const options = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, jsx: ts.JsxEmit.ReactJSX };
 		const source = snippet('react');
