@@ -70,6 +70,8 @@ const modules = {
 	testing: 'src/testing/index.ts',
 };
 const WORKER = 'src/signer/worker/index.ts';
+// The package's bins: each gets a shebang.
+const CLIS = ['signer-cli', 'stand-in-cli'];
 
 // For Workers: one file with its dependencies inside, deployable as is (wrangler, workerd).
 const worker = {
@@ -125,7 +127,7 @@ export default [
 	iife('src/browser/script.ts', 'dist/lp-ea.min.js'),
 	iife('src/browser/stub.ts', 'dist/lp-ea.stub.min.js'),
 	{
-		input: { ...modules, 'signer-cli': 'src/signer/node/cli.ts' },
+		input: { ...modules, 'signer-cli': 'src/signer/node/cli.ts', 'stand-in-cli': 'src/testing/cli.ts' },
 		output: {
 			dir: 'dist',
 			format: 'es',
@@ -140,7 +142,7 @@ export default [
 			globalTypes('types/global.d.ts'),
 			{
 				name: 'cli-shebang',
-				renderChunk: (code, chunk) => (chunk.name === 'signer-cli' ? `#!/usr/bin/env node\n${code}` : null),
+				renderChunk: (code, chunk) => (CLIS.includes(chunk.name) ? `#!/usr/bin/env node\n${code}` : null),
 			},
 		],
 	},

@@ -1,6 +1,6 @@
 /**
  * lp-ea/signer: the signing endpoint as a Web-standard handler, for any runtime with
- * `Request`, `Response`, `fetch` and Web Crypto (Node 20+, Workers, Deno, Bun).
+ * `Request`, `Response`, `fetch` and Web Crypto (Node 20.19+, Workers, Deno, Bun).
  */
 export { createSigner, type ConnectionInfo, type SignerHandler } from './handler.js';
 export { lazySigner } from './lazy.js';

@@ -12,4 +12,7 @@ export {
 	type StandInOptions,
 	type StandInSignerOptions,
 } from './liveperson-stand-in.js';
+export { StandInArgumentError, StandInAssertionError, StandInTimeoutError } from './errors.js';
+export type { ExpectRequestsOptions } from './expect-requests.js';
 export { TIMESTAMP_WINDOW_S, type Credentials } from './oauth-check.js';
+export type { VisitFilter } from './seen.js';

@@ -2,7 +2,11 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { StandInTimeoutError } from './errors.js';
+import { checkCount, checkTimeout, DEFAULT_TIMEOUT_MS, expectRequests, type ExpectRequestsOptions } from './expect-requests.js';
 import { checkSignature, type Credentials } from './oauth-check.js';
+import { describeSeen, type Faulted, type Seen } from './seen.js';
+import { waitUntil } from './wait.js';
 
 const ROUTE = /^\/api\/account\/([^/]+)\/monitoring\/visitors\/([^/]+)\/visits\/current\/events$/;
 const DOMAIN_ROUTE = /^\/api\/account\/([^/]+)\/service\/smt\/baseURI\.json$/;
@@ -89,8 +93,23 @@ export type LivePersonStandIn = {
 	readonly injected: number;
 	/** The share set by `setFailShare`. */
 	readonly failShare: number;
-	/** Resolves with `received` once it holds `count` requests; rejects after `timeoutMs` (default 5,000). */
+	/**
+	 * Resolves with `received` once it holds `count` requests, refused ones included; rejects
+	 * after `timeoutMs` (default 5,000) with a `StandInTimeoutError` that says what it saw:
+	 * nothing, refusals with their reasons, requests a fault answered.
+	 */
 	waitForRequests(count: number, timeoutMs?: number): Promise<Received[]>;
+	/**
+	 * The assertion for a test: resolves with the requests once exactly `count` were delivered
+	 * (answered 200, signature verified) for `visit`, carrying `attributes` if given. Otherwise
+	 * rejects with a `StandInAssertionError` (node:assert's `AssertionError`, with `actual` and
+	 * `expected`) whose message lists what the stand-in saw and why each refused request was
+	 * refused, e.g. `401 not verified (signature does not match)`.
+	 *
+	 * @example
+	 * await lp.expectRequests(1, { visit: { account: '1234', visitor: 'v1', sid: 's1' }, attributes: [{ type: 'lead', lead: { topic: 'upgrade' } }] });
+	 */
+	expectRequests(count: number, options?: ExpectRequestsOptions): Promise<Received[]>;
 	/** Forget what was received and any fault. */
 	clear(): void;
 	/** Stop listening and drop open connections. */
@@ -133,15 +152,23 @@ export function startLivePerson({
 	checkNonces = true,
 }: StandInOptions): Promise<LivePersonStandIn> {
 	const received: Received[] = [];
+	// What it saw, faults included, in arrival order: for the messages of a test that waits in vain.
+	const seen: Seen[] = [];
 	const nonces = checkNonces ? new Map<string, number>() : undefined;
 	const events = new EventEmitter();
 	let fault: Fault | undefined;
 	const failing = { share: 0, status: 500, injected: 0 };
 	const sockets = new Set<Socket>();
 
+	function remember(entry: Seen): void {
+		if (seen.length >= MAX_KEPT) seen.shift();
+		seen.push(entry);
+	}
+
 	function keep(record: Received): void {
 		if (received.length >= MAX_KEPT) received.shift();
 		received.push(record);
+		remember(record);
 		events.emit('request', record);
 	}
 
@@ -155,20 +182,27 @@ export function startLivePerson({
 		const route = ROUTE.exec(url.pathname);
 		if (!route) return send(response, 404, { message: 'no such route' });
 		const body = await readBody(request);
+		const faulted = (answer: string, by: Faulted['by']) =>
+			remember({ at: new Date().toISOString(), account: route[1]!, visitor: route[2]!, sid: url.searchParams.get('sid'), answer, by });
 
 		const current = fault;
 		if (current && (current.times ?? 1) > 0) {
 			current.times = (current.times ?? 1) - 1;
 			if (current.times === 0) fault = undefined;
-			if (current.reset) return void request.socket.destroy();
-			if (current.hang) return; // never answers
+			if (current.reset) {
+				faulted('dropped the connection', 'setFault');
+				return void request.socket.destroy();
+			}
+			if (current.hang) return void faulted('never answered', 'setFault');
 			if (current.delayMs) await new Promise((done) => setTimeout(done, current.delayMs));
 			if (current.status) {
+				faulted(`${current.status} answered`, 'setFault');
 				return send(response, current.status, { message: 'forced by the test', secret: 'upstream-body-must-not-leak' });
 			}
 		}
 		if (failing.share > 0 && Math.random() < failing.share) {
 			failing.injected += 1;
+			faulted(`${failing.status} answered`, 'setFailShare');
 			return send(response, failing.status, { message: 'failed on purpose by the stand-in' });
 		}
 
@@ -219,23 +253,16 @@ export function startLivePerson({
 		socket.on('close', () => sockets.delete(socket));
 	});
 
-	function waitForRequests(count: number, timeoutMs = 5_000): Promise<Received[]> {
-		if (received.length >= count) return Promise.resolve(received);
-		return new Promise((resolve, reject) => {
-			const check = () => {
-				if (received.length < count) return;
-				finish();
-				resolve(received);
-			};
-			const timer = setTimeout(() => {
-				finish();
-				reject(new Error(`the LivePerson stand-in received ${received.length} of ${count} requests within ${timeoutMs} ms`));
-			}, timeoutMs);
-			const finish = () => {
-				clearTimeout(timer);
-				events.off('request', check);
-			};
-			events.on('request', check);
+	function waitForRequests(origin: string, count: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Received[]> {
+		try {
+			checkCount('waitForRequests', count);
+			checkTimeout('waitForRequests', timeoutMs);
+		} catch (error) {
+			return Promise.reject(error);
+		}
+		return waitUntil(events, () => (received.length >= count ? received : undefined), timeoutMs, () => {
+			const message = `the LivePerson stand-in received ${received.length} of ${count} requests within ${timeoutMs} ms; ${describeSeen(origin, seen)}`;
+			return new StandInTimeoutError(message, count, received.length);
 		});
 	}
 
@@ -278,9 +305,11 @@ export function startLivePerson({
 				get failShare() {
 					return failing.share;
 				},
-				waitForRequests,
+				waitForRequests: (count, timeoutMs) => waitForRequests(origin, count, timeoutMs),
+				expectRequests: (count, options) => expectRequests({ origin, received, seen, events }, count, options),
 				clear() {
 					received.length = 0;
+					seen.length = 0;
 					fault = undefined;
 				},
 				close() {

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -166,6 +166,25 @@ describe('TypeScript against the packed package', () => {
 		expect(typecheck({ 'src/global-snippet.ts': `${snippet('global')}\nexport {};\n` }, options)).toEqual([]);
 	}, 30_000);
 
+	test('"types": ["node", "lp-ea/global"] keeps @types/node; ["lp-ea/global"] alone drops it, as the README says', () => {
+		const bundler = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler };
+		const source = `void lpEA.lead({ topic: process.env.TOPIC });\nexport {};\n`;
+		expect(typecheck({ 'src/both.ts': source }, { ...bundler, types: ['node', 'lp-ea/global'] })).toEqual([]);
+		expect(typecheck({ 'src/alone.ts': source }, { ...bundler, types: ['lp-ea/global'] })).toEqual([
+			expect.stringMatching(/^src\/alone\.ts\(1\): TS(2580|2591) Cannot find name 'process'/),
+		]);
+	}, 30_000);
+
+	test("the README's 'use client' snippet compiles with the reference first, and not with the directive first", () => {
+		const options = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, jsx: ts.JsxEmit.ReactJSX, types: ['react'] };
+		const source = snippet('global-use-client');
+		const [reference, directive] = source.split('\n');
+		expect([reference, directive]).toEqual(['/// <reference types="lp-ea/global" />', "'use client';"]);
+		expect(typecheck({ 'src/UpgradeButton.tsx': source }, options)).toEqual([]);
+		const swapped = [directive, reference, ...source.split('\n').slice(2)].join('\n');
+		expect(typecheck({ 'src/Swapped.tsx': swapped }, options)).toEqual([expect.stringMatching(/^src\/Swapped\.tsx\(5\): TS2304 Cannot find name 'lpEA'/)]);
+	}, 30_000);
+
 	test("the README's React snippet (a form's onSubmit calling lead()) compiles with @types/react", () => {
 		const options = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, jsx: ts.JsxEmit.ReactJSX };
 		const source = snippet('react');
@@ -260,5 +279,28 @@ describe('lp-ea/testing from the package', () => {
 		const { stdout, stderr } = await run(process.execPath, ['integration.test.mjs'], { cwd: PROJECT });
 		expect(stderr).toBe('');
 		expect(stdout).toBe('');
+	}, 30_000);
+
+	test("the README's lp-ea-stand-in command runs from the package's bin and prints what the README shows", async () => {
+		// What npm install does for a bin: a link in node_modules/.bin, executable.
+		const bin = join(PROJECT, 'node_modules/.bin/lp-ea-stand-in');
+		mkdirSync(dirname(bin), { recursive: true });
+		rmSync(bin, { force: true });
+		symlinkSync(join('..', 'lp-ea', manifest.bin['lp-ea-stand-in']!), bin);
+		chmodSync(bin, 0o755);
+		// As printed, but on a free port (a flag would win over the variable; the README has none).
+		const child = spawn('sh', ['-c', snippet('stand-in-cli')], { cwd: PROJECT, env: { PATH: process.env.PATH, LP_STAND_IN_PORT: '0' } });
+		let out = '';
+		child.stdout.on('data', (chunk) => (out += chunk));
+		try {
+			const deadline = Date.now() + 20_000;
+			while (!out.includes('Requests, as they come:\n') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+			const port = /127\.0\.0\.1:(\d+)/.exec(out)?.[1];
+			expect(port).toBeDefined();
+			expect(out.replaceAll(`127.0.0.1:${port}`, '127.0.0.1:8788')).toBe(`${snippet('stand-in-cli-output')}\n`);
+		} finally {
+			child.kill('SIGTERM');
+			if (child.exitCode === null) await once(child, 'exit');
+		}
 	}, 30_000);
 });
