@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, expect, test, vi } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
+import { snippet } from '../helpers/readme.js';
 import { CREDENTIALS, LEAD, post, startStandIn, VISIT } from '../helpers/signer.js';
 
 const ROUTE = '../fixtures/next-app/app/lp-ea/events/route.js';
@@ -25,6 +27,12 @@ beforeEach(() => {
 });
 afterAll(() => {
 	process.env = SAVED;
+});
+
+test("the fixture is the README's route handler, so these tests are of what brands paste", () => {
+	const fixture = readFileSync(new URL(ROUTE.replace(/\.js$/, '.ts'), import.meta.url), 'utf8');
+	// Its own leading comment aside.
+	expect(fixture.replace(/^(\/\/.*\n)+/, '').trimEnd()).toBe(snippet('next-route'));
 });
 
 const lead = (headers: Record<string, string> = {}) => post({ ...VISIT, attributes: [LEAD] }, { headers });
