@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 test('the step 1 command starts the signer, says where it listens as the README shows, and signs a lead', async () => {
-	const filled = COMMAND.replace(/(LP_[A-Z_]+)=…/g, (_all, name: string) => `${name}=${lp.env[name]}`);
+	const filled = COMMAND.replace(/(LP_[A-Z_]+)=…/g, (_all, name: string) => `${name}=${(lp.env as Record<string, string>)[name]}`);
 	expect(filled).not.toContain('…');
 	const child = spawn('sh', ['-c', filled], { cwd: dir, env: { PATH: process.env.PATH, LP_DOMAIN: lp.origin, PORT: '0' }, detached: true });
 	try {
