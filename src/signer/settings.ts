@@ -82,8 +82,12 @@ export type SignerOptions = SignerPlatform & {
 	domainApi?: string;
 	/** How long a looked-up domain is kept, in ms. Default one hour. */
 	domainTtl?: number;
-	/** Called once per request, after the answer. Carries no secret and no raw ids but the account. */
-	log?: (entry: LogEntry) => void;
+	/**
+	 * Called once per request, after the answer, with an entry that carries no secret and no raw
+	 * id but the account. `false`: nothing is logged. Unset: `createSigner` logs nothing, while
+	 * `lazySigner`, the Node adapters and the Workers module write one JSON line on stdout.
+	 */
+	log?: ((entry: LogEntry) => void) | false;
 	/** A fetch to use instead of the global one, by the default transport. */
 	fetch?: typeof globalThis.fetch;
 	/** How long a forwarded request id is remembered, in ms, so that its repeats are not forwarded. Default one hour. */
@@ -239,6 +243,12 @@ function accountList(value: SignerOptions['accounts'], setting: string): string[
 	return accounts;
 }
 
+function logOption(value: unknown, setting: string): ((entry: LogEntry) => void) | undefined {
+	if (value === undefined || value === false) return undefined;
+	if (typeof value === 'function') return value as (entry: LogEntry) => void;
+	throw new SignerConfigError(setting, 'must be a function that takes each log entry, or false to log nothing');
+}
+
 function rateLimitSettings(value: SignerOptions['rateLimit'], setting: string): RateLimitOptions | false {
 	if (value === false) return false;
 	return {
@@ -287,7 +297,7 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 			'https://api.liveperson.net',
 		),
 		domainTtl: check(() => wholeNumber(options.domainTtl, 60 * 60 * 1000, names.domainTtl, MAX_TIMER_MS), 0),
-		log: options.log,
+		log: check(() => logOption(options.log, names.log), undefined),
 		fetch: options.fetch,
 		names,
 		dedupeWindow: check(
