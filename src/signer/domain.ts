@@ -13,10 +13,12 @@ const MAX_ANSWER_BYTES = 16 * 1024;
 
 const LIVEPERSON_HOST = /(^|\.)liveperson\.net$/;
 
-// Messages name the account only: never the lookup's URL or anything from its answer.
-const failed = (account: string) => new Refusal('bad-gateway', `could not look up the LivePerson domain of account ${account}`);
-const late = (account: string, ms: number) =>
-	new Refusal('timeout', `the LivePerson domain lookup for account ${account} took longer than ${ms} ms`);
+// Messages name the account and the settings that would avoid them only: never the lookup's
+// URL or anything from its answer.
+const failed = (account: string, { names }: Settings) =>
+	new Refusal('bad-gateway', `could not look up the LivePerson domain of account ${account}: set ${names.domain} to skip the lookup`);
+const late = (account: string, { timeout, names }: Settings) =>
+	new Refusal('timeout', `the LivePerson domain lookup for account ${account} took longer than ${timeout} ms (${names.timeout})`);
 
 /**
  * The answer becomes the upstream host, so it is held to LP_DOMAIN's rule and more: an https
@@ -44,22 +46,25 @@ function parseAnswer(text: string): unknown {
 }
 
 /** One lookup, headers and body, within `settings.timeout`. */
-function lookup({ domainApi, timeout, transport }: Settings, account: string): Promise<string> {
+function lookup(settings: Settings, account: string): Promise<string> {
+	const { domainApi, timeout, transport } = settings;
 	const url = new URL(`${domainApi}/api/account/${encodeURIComponent(account)}/service/smt/baseURI.json?version=1.0`);
 	return deadline(
 		timeout,
-		() => late(account, timeout),
+		() => late(account, settings),
 		async () => {
 			let body: unknown;
 			try {
 				const answer = await transport({ method: 'GET', url, headers: {}, timeout, read: true });
-				if (answer.status !== 200) throw failed(account);
+				if (answer.status !== 200) throw failed(account, settings);
 				body = parseAnswer(answer.text);
 			} catch {
-				throw failed(account);
+				throw failed(account, settings);
 			}
 			const origin = upstreamOrigin((body as { baseURI?: unknown } | null)?.baseURI, domainApi);
-			if (!origin) throw new Refusal('bad-gateway', `the LivePerson domain lookup for account ${account} gave no LivePerson host`);
+			if (!origin) {
+				throw new Refusal('bad-gateway', `the LivePerson domain lookup for account ${account} gave no LivePerson host: set ${settings.names.domain} to skip the lookup`);
+			}
 			return origin;
 		},
 	);
@@ -90,6 +95,6 @@ export function createDomainResolver(settings: Settings, now: () => number = Dat
 			pending.set(account, lookingUp);
 		}
 		const shared = lookingUp;
-		return deadline(until - now(), () => late(account, settings.timeout), () => shared);
+		return deadline(until - now(), () => late(account, settings), () => shared);
 	};
 }

@@ -1,5 +1,5 @@
 import type { ConnectionInfo } from './connection.js';
-import { readBody } from './read-body.js';
+import { readBody, type BodyLimits } from './read-body.js';
 
 /**
  * A request as the signer reads it: the little it needs, which every platform can give
@@ -15,10 +15,10 @@ export type Incoming = {
 	/** Every header name, in lower case. */
 	headerNames(): Iterable<string>;
 	/**
-	 * The body as UTF-8 text: refused with 413 past `limit` bytes, with 408 when it has not
-	 * arrived whole within `timeout` ms, with 400 when it is not UTF-8 or the client hung up.
+	 * The body as UTF-8 text: refused with 413 past `maxBodyBytes`, with 408 when it has not
+	 * arrived whole within `bodyTimeout` ms, with 400 when it is not UTF-8 or the client hung up.
 	 */
-	text(limit: number, timeout: number): Promise<string>;
+	text(limits: BodyLimits): Promise<string>;
 };
 
 /** The signer's answer as plain data: each adapter writes it its own way. */
@@ -33,7 +33,7 @@ export function fromRequest(request: Request): Incoming {
 		url: request.url,
 		header: (name) => request.headers.get(name),
 		headerNames: () => request.headers.keys(),
-		text: (limit, timeout) => readBody(request, limit, timeout),
+		text: (limits) => readBody(request, limits),
 	};
 }
 

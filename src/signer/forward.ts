@@ -46,7 +46,7 @@ export async function forward(
 	});
 	const { status } = await deadline(
 		settings.timeout,
-		() => new Refusal('timeout', `LivePerson did not answer within ${settings.timeout} ms`),
+		() => new Refusal('timeout', `LivePerson did not answer within ${settings.timeout} ms (${settings.names.timeout})`),
 		() =>
 			settings
 				.transport({

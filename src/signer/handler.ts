@@ -36,17 +36,29 @@ function parseEnvelope(text: string): Envelope {
 	return parsed.output;
 }
 
+// Each limit's refusal names the setting that sets it, so that the operator who reads it in a
+// page's console knows what to tune.
+
 /** Past `limit` requests at once, new ones are turned away at once rather than queued. */
-function busy(): Refusal {
-	return new Refusal('server-error', 'the signing endpoint is busy: try again in a second', { 'retry-after': '1' }, 503);
+function busy({ names }: Settings): Refusal {
+	return new Refusal('server-error', `the signing endpoint is busy (${names.maxInFlight}): try again in a second`, { 'retry-after': '1' }, 503);
 }
 
 /** A client past its share of bodies still arriving; its body is not read, so its connection goes. */
-function tooManyBodies(): Refusal {
-	return new Refusal('rate-limited', 'too many requests from this address are still sending their bodies: try again in a second', {
-		'retry-after': '1',
-		connection: 'close',
-	});
+function tooManyBodies({ names }: Settings): Refusal {
+	return new Refusal(
+		'rate-limited',
+		`too many requests from this address are still sending their bodies (${names.maxBodiesPerClient}): try again in a second`,
+		{ 'retry-after': '1', connection: 'close' },
+	);
+}
+
+function overRate(wait: number, { names }: Settings): Refusal {
+	return new Refusal('rate-limited', `too many requests (${names.rateLimit}): try again in ${wait} s`, { 'retry-after': String(wait) });
+}
+
+function notServed(account: string, { names }: Settings): Refusal {
+	return new Refusal('forbidden', `account ${account} is not served by this endpoint: add it to ${names.accounts}`);
 }
 
 /**
@@ -96,9 +108,9 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 	 * that another client's request needs.
 	 */
 	async function bodyOf(request: Incoming, client: string): Promise<string> {
-		if (!arrivals.enter(client)) throw tooManyBodies();
+		if (!arrivals.enter(client)) throw tooManyBodies(settings);
 		try {
-			return await request.text(settings.maxBodyBytes, settings.bodyTimeout);
+			return await request.text(settings);
 		} finally {
 			arrivals.leave(client);
 		}
@@ -107,10 +119,10 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 	async function accept(request: Incoming, connection: ConnectionInfo | undefined, entry: Partial<LogEntry>) {
 		const client = clientKey(request, connection, settings.trustProxy);
 		const wait = rateLimit ? rateLimit(client) : 0;
-		if (wait > 0) throw new Refusal('rate-limited', `too many requests: try again in ${wait} s`, { 'retry-after': String(wait) });
+		if (wait > 0) throw overRate(wait, settings);
 		checkContentType(request);
 		const text = await bodyOf(request, client);
-		if (inFlight >= settings.maxInFlight) throw busy();
+		if (inFlight >= settings.maxInFlight) throw busy(settings);
 		inFlight += 1;
 		try {
 			await handle(text, entry);
@@ -124,9 +136,7 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 		const envelope = parseEnvelope(text);
 		entry.account = envelope.account;
 		if (settings.log) entry.visitor = await shortHash(envelope.visitor);
-		if (!settings.accounts.has(envelope.account)) {
-			throw new Refusal('forbidden', `account ${envelope.account} is not served by this endpoint`);
-		}
+		if (!settings.accounts.has(envelope.account)) throw notServed(envelope.account, settings);
 		const origin = await resolveDomain(envelope.account, Date.now() + settings.timeout);
 		// Stringified once: what is sent is what the de-duplication digest covers.
 		const body = JSON.stringify(envelope.attributes);

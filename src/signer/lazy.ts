@@ -1,25 +1,24 @@
 import { webHandler, type SignerCore } from './exchange.js';
 import { createSignerCore, type SignerHandler } from './handler.js';
-import { refusalAnswer, Refusal } from './refusal.js';
+import { adapterLog, withDefaultLog } from './log-line.js';
+import { misconfigured } from './misconfigured.js';
 import { SignerConfigError, type SettingNames, type SignerOptions } from './settings.js';
 
 /** `lazySigner` on plain data, for adapters of our own (Workers). */
 export function lazyCore(options: () => SignerOptions, names?: SettingNames): SignerCore {
 	let core: SignerCore | undefined;
-	let misconfigured: SignerConfigError | undefined;
-	return async (request, connection) => {
-		if (!core && !misconfigured) {
-			try {
-				core = createSignerCore(options(), names);
-			} catch (error) {
-				if (!(error instanceof SignerConfigError)) throw error;
-				misconfigured = error;
-				console.error(`lp-ea signer: ${error.message}`);
-			}
+	/** The signer, or the misconfigured stand-in; an error of another kind is thrown again, and tried again next time. */
+	function create(): SignerCore {
+		let given: SignerOptions | undefined;
+		try {
+			given = withDefaultLog(options());
+			return createSignerCore(given, names);
+		} catch (error) {
+			if (!(error instanceof SignerConfigError)) throw error;
+			return misconfigured(error, adapterLog(given));
 		}
-		if (core) return core(request, connection);
-		return refusalAnswer(new Refusal('server-error', `the signing endpoint is misconfigured: ${misconfigured!.message}`));
-	};
+	}
+	return async (request, connection) => (core ??= create())(request, connection);
 }
 
 /**
@@ -27,6 +26,7 @@ export function lazyCore(options: () => SignerOptions, names?: SettingNames): Si
  * time or before its settings exist (Next.js route handlers, Workers, serverless functions).
  * A missing or malformed setting fails that first request and every one after it with a 500
  * that names the settings (never their values) instead of failing the import or the build.
+ * Unless `log` says otherwise, it logs one JSON line per request on stdout, as lp-ea-signer does.
  */
 export function lazySigner(options: () => SignerOptions, names?: SettingNames): SignerHandler {
 	return webHandler(lazyCore(options, names));

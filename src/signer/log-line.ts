@@ -1,4 +1,4 @@
-import type { LogEntry } from './settings.js';
+import type { LogEntry, SignerOptions } from './settings.js';
 
 /**
  * C0 and C1 controls, DEL, and the Unicode line and paragraph separators and bidirectional
@@ -16,4 +16,27 @@ export function printable(value: string, max = 200): string {
 /** One log entry as one JSON line, with the time first: what the CLI and the Worker print. */
 export function logLine(entry: LogEntry): string {
 	return JSON.stringify({ time: new Date().toISOString(), ...entry });
+}
+
+/** Where the adapters log unless told otherwise: one JSON line per request on stdout. */
+export const logToConsole = (entry: LogEntry): void => console.log(logLine(entry));
+
+/**
+ * The adapters' default (lazySigner, the Node server and middleware, the Workers module): a
+ * line on stdout unless the brand passed its own function or `false`. `createSigner` has none,
+ * being the piece the adapters and the brand's tests are built from.
+ */
+export function withDefaultLog<T extends Pick<SignerOptions, 'log'>>(options: T): T {
+	return options.log === undefined ? { ...options, log: logToConsole } : options;
+}
+
+/**
+ * What an adapter logs its own answers to (a request it answers before the signer, or a
+ * misconfigured signer's 500s): the brand's function, nothing for `false`, the default line
+ * when the options are unset or could not be read at all.
+ */
+export function adapterLog(options: Pick<SignerOptions, 'log'> | undefined): ((entry: LogEntry) => void) | undefined {
+	const log = options === undefined ? undefined : options.log;
+	if (log === undefined) return logToConsole;
+	return typeof log === 'function' ? log : undefined;
 }

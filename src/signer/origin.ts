@@ -1,4 +1,5 @@
 import { isLoopback } from './address.js';
+import { isListed, requestOrigin } from './allowed-origins.js';
 import { printable } from './log-line.js';
 import { Refusal } from './refusal.js';
 import { lastEntry, type ConnectionInfo } from './connection.js';
@@ -56,12 +57,22 @@ function isOwnOrigin(origin: URL, own: URL, loopbackBound: boolean): boolean {
  */
 export const refusalCors = (origin: string): Record<string, string> => ({ 'access-control-allow-origin': origin, vary: 'Origin' });
 
-/** Why a page is refused, in terms of the setting that would admit it. */
+/**
+ * Why a page is refused, in terms of the setting that would admit it. An Origin that is no
+ * origin at all (`null` from a sandboxed frame, a file: or data: page) no setting admits.
+ */
 function refusal(origin: string, parsed: URL | undefined, request: Incoming, settings: Settings): Refusal {
 	const { names } = settings;
+	if (!parsed) {
+		return new Refusal(
+			'forbidden',
+			`origin ${printable(origin)} may not call this endpoint: it is not an origin ${names.allowedOrigins} can list (a sandboxed frame, a file: or data: page)`,
+			refusalCors(origin),
+		);
+	}
 	const forwarded = [...request.headerNames()].some((name) => name.startsWith('x-forwarded-'));
 	// Our own host on another scheme, or a proxy's headers: TLS or the Host was changed on the way.
-	const proxied = forwarded || parsed?.hostname === new URL(request.url).hostname;
+	const proxied = forwarded || parsed.hostname === new URL(request.url).hostname;
 	const hint = !settings.trustProxy && proxied
 		? ` (behind your own reverse proxy, set ${names.trustProxy}=1 so that the endpoint sees its own origin)`
 		: '';
@@ -74,20 +85,16 @@ function refusal(origin: string, parsed: URL | undefined, request: Incoming, set
 
 /**
  * Who may call. No Origin header: not a browser page (curl, a server), so CORS has nothing
- * to guard. The endpoint's own origin: the brand's own pages. A listed origin: CORS headers
- * for it. Anything else, `null` included, is refused.
+ * to guard. The endpoint's own origin: the brand's own pages. A listed origin (compared
+ * normalised, wildcards included): CORS headers for it, echoing the header as the browser
+ * sent it. Anything else, `null` and whatever is not an origin included, is refused.
  */
 export function checkOrigin(request: Incoming, connection: ConnectionInfo | undefined, settings: Settings): OriginCheck {
 	const origin = request.header('origin');
 	if (origin === null) return { cors: {} };
-	if (settings.allowedOrigins.has(origin)) {
+	const parsed = requestOrigin(origin);
+	if (parsed && isListed(parsed, settings.allowedOrigins)) {
 		return { cors: { 'access-control-allow-origin': origin, vary: 'Origin' } };
-	}
-	let parsed: URL | undefined;
-	try {
-		parsed = new URL(origin);
-	} catch {
-		// malformed: refused below
 	}
 	const loopbackBound = !settings.trustProxy && isLoopback(connection?.localAddress ?? '');
 	if (parsed && isOwnOrigin(parsed, ownOrigin(request, settings.trustProxy), loopbackBound)) return { cors: {} };

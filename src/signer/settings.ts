@@ -7,6 +7,8 @@ import { createMemoryStore } from './stores/memory.js';
 import { webHmac, type Hmac, type OAuthCredentials } from './oauth.js';
 import { webSha256, type Sha256 } from './sha256.js';
 import { fetchTransport, type Transport } from './transport.js';
+import { ConfigProblems, SignerConfigError } from './config-error.js';
+import { NO_ORIGINS, parseAllowedOrigins, type AllowedOrigins } from './allowed-origins.js';
 
 export type RateLimitOptions = {
 	/** Requests a client may make at once. Default 30. */
@@ -55,7 +57,12 @@ export type SignerOptions = SignerPlatform & {
 	domain?: string;
 	/** The `v` query parameter. Default `1`. */
 	apiVersion?: string;
-	/** Origins allowed to call cross-origin. Same-host calls are always allowed. */
+	/**
+	 * Origins allowed to call cross-origin, normalised (`HTTPS://Shop.Example.com:443` is
+	 * `https://shop.example.com`); `https://*.example.com` admits every subdomain of
+	 * example.com, at any depth, on that scheme and port, but not example.com itself.
+	 * Same-host calls are always allowed.
+	 */
 	allowedOrigins?: string | readonly string[];
 	/** Milliseconds to wait for LivePerson, and for the domain lookup as a whole. Default 10,000. */
 	timeout?: number;
@@ -75,8 +82,12 @@ export type SignerOptions = SignerPlatform & {
 	domainApi?: string;
 	/** How long a looked-up domain is kept, in ms. Default one hour. */
 	domainTtl?: number;
-	/** Called once per request, after the answer. Carries no secret and no raw ids but the account. */
-	log?: (entry: LogEntry) => void;
+	/**
+	 * Called once per request, after the answer, with an entry that carries no secret and no raw
+	 * id but the account. `false`: nothing is logged. Unset: `createSigner` logs nothing, while
+	 * `lazySigner`, the Node adapters and the Workers module write one JSON line on stdout.
+	 */
+	log?: ((entry: LogEntry) => void) | false;
 	/** A fetch to use instead of the global one, by the default transport. */
 	fetch?: typeof globalThis.fetch;
 	/** How long a forwarded request id is remembered, in ms, so that its repeats are not forwarded. Default one hour. */
@@ -95,7 +106,7 @@ export type Settings = {
 	sha256: Sha256;
 	domain?: string;
 	apiVersion: string;
-	allowedOrigins: ReadonlySet<string>;
+	allowedOrigins: AllowedOrigins;
 	timeout: number;
 	bodyTimeout: number;
 	maxInFlight: number;
@@ -115,44 +126,7 @@ export type Settings = {
 	dedupeStore: DedupeStore;
 };
 
-export type ConfigProblem = { setting: string; problem: string };
-
-/**
- * Settings that are missing or malformed, all of them at once. The message names each
- * setting and never holds a value: an operator may have pasted a secret into the wrong one.
- */
-export class SignerConfigError extends Error {
-	override readonly name = 'SignerConfigError';
-	/** The first setting at fault. */
-	readonly setting: string;
-	readonly problems: readonly ConfigProblem[];
-
-	constructor(setting: string | readonly ConfigProblem[], problem = '') {
-		const problems = typeof setting === 'string' ? [{ setting, problem }] : setting;
-		super(problems.map((p) => `${p.setting} ${p.problem}`).join('; '));
-		this.problems = problems;
-		this.setting = problems[0]?.setting ?? '';
-	}
-}
-
-/** Runs each check, keeping its problem and going on with the fallback, so that all are reported. */
-export class ConfigProblems {
-	readonly list: ConfigProblem[] = [];
-
-	check<T>(run: () => T, fallback: T): T {
-		try {
-			return run();
-		} catch (error) {
-			if (!(error instanceof SignerConfigError)) throw error;
-			this.list.push(...error.problems);
-			return fallback;
-		}
-	}
-
-	throwIfAny(): void {
-		if (this.list.length > 0) throw new SignerConfigError(this.list);
-	}
-}
+export { ConfigProblems, SignerConfigError, type ConfigProblem } from './config-error.js';
 
 /** The name each setting goes by: option names for `createSigner`, variable names for the CLI. */
 export type SettingNames = Record<Exclude<keyof SignerOptions, keyof SignerPlatform>, string>;
@@ -259,19 +233,6 @@ export function positive(value: number | undefined, fallback: number, setting: s
 	return wholeNumber(value, fallback, setting, Number.MAX_SAFE_INTEGER);
 }
 
-function origin(value: string, setting: string, position: number): string {
-	let parsed: URL | undefined;
-	try {
-		parsed = new URL(value);
-	} catch {
-		// reported below
-	}
-	if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== value.replace(/\/$/, '')) {
-		throw new SignerConfigError(setting, `must list origins such as https://www.example.com (entry ${position} is not one)`);
-	}
-	return parsed.origin;
-}
-
 const accountId = visitSchema.entries.account;
 
 function accountList(value: SignerOptions['accounts'], setting: string): string[] {
@@ -280,6 +241,12 @@ function accountList(value: SignerOptions['accounts'], setting: string): string[
 	const bad = accounts.findIndex((account) => !v.is(accountId, account));
 	if (bad >= 0) throw new SignerConfigError(setting, `entry ${bad + 1} is not an account id (digits, letters, '-', '_', '.')`);
 	return accounts;
+}
+
+function logOption(value: unknown, setting: string): ((entry: LogEntry) => void) | undefined {
+	if (value === undefined || value === false) return undefined;
+	if (typeof value === 'function') return value as (entry: LogEntry) => void;
+	throw new SignerConfigError(setting, 'must be a function that takes each log entry, or false to log nothing');
 }
 
 function rateLimitSettings(value: SignerOptions['rateLimit'], setting: string): RateLimitOptions | false {
@@ -311,9 +278,7 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 			if (!/^\d{1,4}(\.\d{1,4})?$/.test(apiVersion)) throw new SignerConfigError(names.apiVersion, 'must be a version number such as 1');
 			return apiVersion;
 		}, '1'),
-		allowedOrigins: new Set(
-			check(() => list(options.allowedOrigins).map((o, i) => origin(o, names.allowedOrigins, i + 1)), []),
-		),
+		allowedOrigins: check(() => parseAllowedOrigins(list(options.allowedOrigins), names.allowedOrigins), NO_ORIGINS),
 		timeout: check(() => wholeNumber(options.timeout, 10_000, names.timeout, MAX_TIMER_MS), 10_000),
 		bodyTimeout: check(
 			() => wholeNumber(options.bodyTimeout, DEFAULT_BODY_TIMEOUT_MS, names.bodyTimeout, MAX_TIMER_MS),
@@ -332,7 +297,7 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 			'https://api.liveperson.net',
 		),
 		domainTtl: check(() => wholeNumber(options.domainTtl, 60 * 60 * 1000, names.domainTtl, MAX_TIMER_MS), 0),
-		log: options.log,
+		log: check(() => logOption(options.log, names.log), undefined),
 		fetch: options.fetch,
 		names,
 		dedupeWindow: check(

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { decimal, ENV_NAMES, optionsFromEnv } from '../env.js';
-import { logLine } from '../log-line.js';
 import { ConfigProblems, DEFAULT_DEDUPE_WINDOW_MS, MAX_TIMER_MS, SignerConfigError, wholeNumber, type SignerOptions } from '../settings.js';
 import { startSignerServer } from './server.js';
 
@@ -81,7 +80,8 @@ async function main(args: string[]) {
 	let server;
 	try {
 		server = await startSignerServer({
-			signer: { ...settings.signer, log: (entry) => console.log(logLine(entry)) },
+			// Its log: startSignerServer's default, one JSON line per request on stdout.
+			signer: settings.signer,
 			names: ENV_NAMES,
 			port: settings.port,
 			host: settings.host,

@@ -56,7 +56,7 @@ export function toIncoming(request: ParsedRequest): Incoming {
 		url,
 		header: (name) => header(raw, name),
 		headerNames: () => Object.keys(request.headers),
-		text: (limit, timeout) => readNodeBody(request, limit, timeout),
+		text: (limits) => readNodeBody(request, limits),
 	};
 }
 

@@ -1,8 +1,10 @@
 /// <reference types="node" />
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Incoming, SignerCore } from '../exchange.js';
+import { adapterLog, withDefaultLog } from '../log-line.js';
+import { misconfigured } from '../misconfigured.js';
 import { refusalCors } from '../origin.js';
-import { jsonAnswer, Refusal, refusalAnswer } from '../refusal.js';
+import { jsonAnswer } from '../refusal.js';
 import { SignerConfigError, type LogEntry, type SettingNames, type SignerOptions } from '../settings.js';
 import { connectionOf, toIncoming, UnreadableRequest, writeAnswer } from './http.js';
 import { nodeSignerNow } from './signer.js';
@@ -53,20 +55,21 @@ export type SignerMiddleware = ((req: IncomingMessage, res: ServerResponse, next
  * missing or malformed setting, there or in the options, is said once on stderr and answered
  * 500 naming the setting on every request, as the Workers module does, instead of throwing
  * while the brand's app starts and taking the whole site down with it.
+ *
+ * It logs one JSON line per request on stdout, as lp-ea-signer does, unless `log` is `false`
+ * or a function of the brand's (`log: (entry) => logger.info(entry)`).
  */
 export function createSignerMiddleware(options: SignerOptions | (() => SignerOptions), names?: SettingNames): SignerMiddleware {
 	let signer: { handle: SignerCore; ready(): boolean; close(): Promise<void> };
-	let log: ((entry: LogEntry) => void) | undefined;
+	let given: SignerOptions | undefined;
 	try {
-		const resolved = typeof options === 'function' ? options() : options;
-		log = resolved.log;
-		signer = nodeSignerNow(resolved, names);
+		given = withDefaultLog(typeof options === 'function' ? options() : options);
+		signer = nodeSignerNow(given, names);
 	} catch (error) {
 		if (!(error instanceof SignerConfigError)) throw error;
-		console.error(`lp-ea signer: ${error.message}`);
-		const answer = refusalAnswer(new Refusal('server-error', `the signing endpoint is misconfigured: ${error.message}`));
-		signer = { handle: async () => answer, ready: () => false, close: async () => {} };
+		signer = { handle: misconfigured(error, adapterLog(given)), ready: () => false, close: async () => {} };
 	}
+	const log = adapterLog(given);
 	const { handle, ready, close } = signer;
 	const middleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
 		serveNode(handle, req, res, log).catch((error: unknown) => {

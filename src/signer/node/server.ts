@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Answer } from '../exchange.js';
-import { printable } from '../log-line.js';
+import { adapterLog, printable, withDefaultLog } from '../log-line.js';
 import { refusalCors } from '../origin.js';
 import { jsonAnswer } from '../refusal.js';
 import { EVENTS_PATH, healthAnswer, signerRoutes } from '../routes.js';
@@ -77,22 +77,24 @@ const pathOf = (target: string) => {
  * it with a SignerConfigError; Redis unreachable does not: it starts not ready and retries,
  * as an orchestrator expects of a dependency that may come up later. Clients get
  * `headersTimeout` for their headers and the signer's `bodyTimeout` more for the body, so that
- * slow clients are dropped in seconds, not minutes. Resolves once it listens.
+ * slow clients are dropped in seconds, not minutes. Logs one JSON line per request on stdout
+ * unless `signer.log` is `false` or a function. Resolves once it listens.
  */
 export async function startSignerServer({
-	signer,
+	signer: given,
 	names,
 	port = 8787,
 	host = '127.0.0.1',
 	headersTimeout = 10_000,
 }: SignerServerOptions): Promise<SignerServer> {
+	const signer = withDefaultLog(given);
 	const { handle, ready, close: closeStore, refused } = await nodeSigner(signer, names, true);
 	if (refused) {
 		await closeStore();
 		throw new SignerConfigError((names ?? OPTION_NAMES).redisUrl, refused);
 	}
 	const routes = signerRoutes(handle, ready);
-	const log = signer.log;
+	const log = adapterLog(signer);
 	const server: Server = createServer(
 		{
 			headersTimeout,

@@ -7,16 +7,14 @@
 import { ENV_NAMES, optionsFromEnv, type Env } from '../env.js';
 import { webHandler } from '../exchange.js';
 import { lazyCore } from '../lazy.js';
-import { logLine } from '../log-line.js';
 import { signerRoutes } from '../routes.js';
 
 let routes: ReturnType<typeof webHandler> | undefined;
 
 export default {
 	fetch(request: Request, env: Env): Promise<Response> {
-		routes ??= webHandler(
-			signerRoutes(lazyCore(() => ({ ...optionsFromEnv(env), log: (entry) => console.log(logLine(entry)) }), ENV_NAMES)),
-		);
+		// lazyCore's default log: one JSON line per request on stdout, as the Node server's.
+		routes ??= webHandler(signerRoutes(lazyCore(() => optionsFromEnv(env), ENV_NAMES)));
 		const clientAddress = request.headers.get('cf-connecting-ip') ?? undefined;
 		return routes(request, { clientAddress, addressFromPlatform: clientAddress !== undefined });
 	},
