@@ -43,10 +43,11 @@ function parseAnswer(text: string): unknown {
 	return JSON.parse(text);
 }
 
-/** One lookup, headers and body, within `settings.timeout`. */
-function lookup({ domainApi, timeout, transport }: Settings, account: string): Promise<string> {
+/** One lookup, headers and body, within `settings.timeout`; its outcome told to `observe` once. */
+function lookup({ domainApi, timeout, transport, observe }: Settings, account: string): Promise<string> {
 	const url = new URL(`${domainApi}/api/account/${encodeURIComponent(account)}/service/smt/baseURI.json?version=1.0`);
-	return deadline(
+	let answeredNoHost = false;
+	const looked = deadline(
 		timeout,
 		() => late(account, timeout),
 		async () => {
@@ -59,10 +60,19 @@ function lookup({ domainApi, timeout, transport }: Settings, account: string): P
 				throw failed(account);
 			}
 			const origin = upstreamOrigin((body as { baseURI?: unknown } | null)?.baseURI, domainApi);
-			if (!origin) throw new Refusal('bad-gateway', `the LivePerson domain lookup for account ${account} gave no LivePerson host`);
+			if (!origin) {
+				answeredNoHost = true;
+				throw new Refusal('bad-gateway', `the LivePerson domain lookup for account ${account} gave no LivePerson host`);
+			}
 			return origin;
 		},
 	);
+	// Told from the outcome, not from inside: a lookup past its deadline may still fail later.
+	looked.then(
+		() => observe.domainLookup('ok'),
+		(error: Refusal) => observe.domainLookup(error.code === 'timeout' ? 'timeout' : answeredNoHost ? 'invalid' : 'failed'),
+	);
+	return looked;
 }
 
 /**
