@@ -6,6 +6,7 @@ import { jsonAnswer, Refusal, refusalAnswer } from '../refusal.js';
 import { SignerConfigError, type LogEntry, type SettingNames, type SignerOptions } from '../settings.js';
 import { connectionOf, toIncoming, UnreadableRequest, writeAnswer } from './http.js';
 import { nodeSignerNow } from './signer.js';
+import { adapterMetrics, type SignerMetrics } from './metrics.js';
 
 /**
  * One node:http request through the signer (or its routes). A request whose URL cannot be
@@ -38,6 +39,11 @@ export type SignerMiddleware = ((req: IncomingMessage, res: ServerResponse, next
 	 * closed, or the connection keeps the process alive.
 	 */
 	close(): Promise<void>;
+	/**
+	 * The signer's Prometheus metrics as `(req, res)`, to mount where you want them
+	 * (`app.get('/metrics', signer.metrics)`); `signer.metrics.registry` for your own use.
+	 */
+	metrics: SignerMetrics;
 };
 
 /**
@@ -57,10 +63,12 @@ export type SignerMiddleware = ((req: IncomingMessage, res: ServerResponse, next
 export function createSignerMiddleware(options: SignerOptions | (() => SignerOptions), names?: SettingNames): SignerMiddleware {
 	let signer: { handle: SignerCore; ready(): boolean; close(): Promise<void> };
 	let log: ((entry: LogEntry) => void) | undefined;
+	let counted: ReturnType<typeof adapterMetrics> | undefined;
 	try {
 		const resolved = typeof options === 'function' ? options() : options;
 		log = resolved.log;
-		signer = nodeSignerNow(resolved, names);
+		counted = adapterMetrics(resolved.metrics);
+		signer = nodeSignerNow({ ...resolved, metrics: counted.observer }, names);
 	} catch (error) {
 		if (!(error instanceof SignerConfigError)) throw error;
 		console.error(`lp-ea signer: ${error.message}`);
@@ -74,5 +82,5 @@ export function createSignerMiddleware(options: SignerOptions | (() => SignerOpt
 			else if (!res.headersSent) res.writeHead(500).end();
 		});
 	};
-	return Object.assign(middleware, { ready, close });
+	return Object.assign(middleware, { ready, close, metrics: (counted ?? adapterMetrics(undefined)).metrics });
 }
