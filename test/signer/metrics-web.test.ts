@@ -65,7 +65,7 @@ test('Next.js route handlers: the events route counts, app/metrics/route.ts serv
 async function exported(): Promise<Set<string>> {
 	const { signerMetrics } = await import('../../src/signer/node/index.js');
 	const names = (await signerMetrics().registry.getMetricsAsJSON()).flatMap((m) =>
-		m.type === 'histogram' ? [m.name, `${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name],
+		String(m.type) === 'histogram' ? [m.name, `${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name],
 	);
 	return new Set(names);
 }

@@ -75,6 +75,12 @@ function zeroed<T extends string>(counter: Counter<T>, label: T, values: readonl
 /** Tells `signerMetrics()`'s result from a plain observer of the brand's own. */
 const MARK = Symbol('lp-ea signer metrics');
 
+/**
+ * The signer's Prometheus metrics, on a registry of lp-ea's own unless you pass yours. Pass
+ * the result as the `metrics` option of any signer (`createSigner`, `lazySigner`,
+ * `createSignerMiddleware`, `startSignerServer`), then serve it: `app.get('/metrics', metrics)`
+ * on node:http or Express, `export const GET = () => metrics.response()` in a route handler.
+ */
 export function signerMetrics({ registry = new Registry(), processMetrics = false }: SignerMetricsOptions = {}): SignerMetrics {
 	const registers = [registry];
 	if (processMetrics) collectDefaultMetrics({ register: registry });
