@@ -135,7 +135,7 @@ export default [
 			chunkFileNames: 'chunks/[name]-[hash].mjs',
 		},
 		// Dependencies stay imports: a brand's bundler or node_modules provides them once.
-		external: (id) => /^(ky|valibot|hono|@hono\/node-server|oauth-sign|redis|undici)(\/|$)/.test(id) || id.startsWith('node:'),
+		external: (id) => /^(ky|valibot|hono|@hono\/node-server|oauth-sign|prom-client|redis|undici)(\/|$)/.test(id) || id.startsWith('node:'),
 		plugins: [
 			typescript({ tsconfig: './tsconfig.json', declaration: true, declarationDir: 'dist/types', outDir: 'dist' }),
 			typesFor({ ...modules, 'signer-worker': WORKER }),

@@ -1,6 +1,7 @@
 import type { Envelope } from '../attributes/envelope.js';
 import { deadline } from './deadline.js';
 import type { DedupeState, DedupeStore, DedupeValue } from './dedupe-store.js';
+import type { Observer } from './observer.js';
 import { Refusal } from './refusal.js';
 import type { Sha256 } from './sha256.js';
 
@@ -50,6 +51,8 @@ export type DedupeOptions = {
 	/** How long a repeat waits for the original in flight in this instance, in ms. */
 	wait: number;
 	sha256: Sha256;
+	/** Told of repeats answered without forwarding, reused ids and store failures. */
+	observe: Pick<Observer, 'dedupeHit' | 'dedupeConflict' | 'storeError'>;
 };
 
 /** A forward that resolves once LivePerson accepted, and otherwise throws the Refusal to answer. */
@@ -96,7 +99,7 @@ function parse(held: DedupeValue): [DedupeState, string | undefined] {
  * forward that fails for any other reason lets go of the id, so that its retry goes through.
  * Where the store cannot be reached, nothing is forwarded: the page is told to try again.
  */
-export function createDeduplicator({ store, window, claimTtl, wait, sha256 }: DedupeOptions) {
+export function createDeduplicator({ store, window, claimTtl, wait, sha256, observe }: DedupeOptions) {
 	/** The forwards in flight in this instance, by key: what a repeat waits for. */
 	const running = new Map<string, { digest: string; outcome: Promise<void> }>();
 
@@ -105,12 +108,16 @@ export function createDeduplicator({ store, window, claimTtl, wait, sha256 }: De
 		try {
 			held = await store.claim(key, claimTtl, `pending:${digest}`);
 		} catch {
+			observe.storeError('claim');
 			throw new TryAgain('the signing endpoint cannot reach its de-duplication store; try again later', 5);
 		}
 		if (held) {
 			const [state, heldDigest] = parse(held);
-			if (heldDigest !== undefined && heldDigest !== digest) throw reusedId();
-			if (state === 'accepted') return;
+			if (heldDigest !== undefined && heldDigest !== digest) {
+				observe.dedupeConflict();
+				throw reusedId();
+			}
+			if (state === 'accepted') return observe.dedupeHit();
 			if (state === 'ended') throw new Refusal('not-found', 'the visit has ended: LivePerson refused this request before (404)');
 			// Another instance (or one that died mid-forward, until the claim runs out) has it.
 			throw beingForwarded();
@@ -120,10 +127,12 @@ export function createDeduplicator({ store, window, claimTtl, wait, sha256 }: De
 		} catch (error) {
 			const ended = error instanceof Refusal && error.code === 'not-found';
 			// Best effort: a store that fails here lets the claim run out on its own after claimTtl.
-			await (ended ? store.settle(key, `ended:${digest}`, window) : store.release(key)).catch(() => {});
+			await (ended ? store.settle(key, `ended:${digest}`, window) : store.release(key)).catch(() =>
+				observe.storeError(ended ? 'settle' : 'release'),
+			);
 			throw error;
 		}
-		await store.settle(key, `accepted:${digest}`, window).catch(() => {});
+		await store.settle(key, `accepted:${digest}`, window).catch(() => observe.storeError('settle'));
 	}
 
 	/** `body` is the attributes as forwarded (JSON): what the digest covers, with the visit. */
@@ -137,7 +146,8 @@ export function createDeduplicator({ store, window, claimTtl, wait, sha256 }: De
 		const digest = compact(d!, DIGEST_CHARACTERS);
 		const original = running.get(key);
 		if (original?.digest === digest) {
-			return deadline(wait, beingForwarded, () => original.outcome);
+			// The original's success is this repeat's too: answered 200, forwarded once.
+			return deadline(wait, beingForwarded, () => original.outcome).then(observe.dedupeHit);
 		}
 		// A different request under an id in flight here is not waited for: the store tells it 409.
 		const outcome = claimAndForward(key, digest, forward);

@@ -45,11 +45,12 @@ function parseAnswer(text: string): unknown {
 	return JSON.parse(text);
 }
 
-/** One lookup, headers and body, within `settings.timeout`. */
+/** One lookup, headers and body, within `settings.timeout`; its outcome told to `observe` once. */
 function lookup(settings: Settings, account: string): Promise<string> {
-	const { domainApi, timeout, transport } = settings;
+	const { domainApi, timeout, transport, observe } = settings;
 	const url = new URL(`${domainApi}/api/account/${encodeURIComponent(account)}/service/smt/baseURI.json?version=1.0`);
-	return deadline(
+	let answeredNoHost = false;
+	const looked = deadline(
 		timeout,
 		() => late(account, settings),
 		async () => {
@@ -63,11 +64,18 @@ function lookup(settings: Settings, account: string): Promise<string> {
 			}
 			const origin = upstreamOrigin((body as { baseURI?: unknown } | null)?.baseURI, domainApi);
 			if (!origin) {
+				answeredNoHost = true;
 				throw new Refusal('bad-gateway', `the LivePerson domain lookup for account ${account} gave no LivePerson host: set ${settings.names.domain} to skip the lookup`);
 			}
 			return origin;
 		},
 	);
+	// Told from the outcome, not from inside: a lookup past its deadline may still fail later.
+	looked.then(
+		() => observe.domainLookup('ok'),
+		(error: Refusal) => observe.domainLookup(error.code === 'timeout' ? 'timeout' : answeredNoHost ? 'invalid' : 'failed'),
+	);
+	return looked;
 }
 
 /**

@@ -1,7 +1,14 @@
 import { checkRedisUrl, ConfigProblems, resolveSettings, SignerConfigError, type SettingNames, type SignerOptions } from './settings.js';
 
+/** Settings of the Node server alone (`lp-ea-signer`), not of the handler. */
+export type ServerSettingNames = {
+	/** Where Prometheus metrics are served, on a port of their own. */
+	metricsPort: string;
+	metricsHost: string;
+};
+
 /** The environment variable behind each setting, so that errors name what the operator sets. */
-export const ENV_NAMES: SettingNames = {
+export const ENV_NAMES: SettingNames & ServerSettingNames = {
 	accounts: 'LP_ACCOUNT',
 	consumerKey: 'LP_CONSUMER_KEY',
 	consumerSecret: 'LP_CONSUMER_SECRET',
@@ -24,6 +31,9 @@ export const ENV_NAMES: SettingNames = {
 	dedupeWindow: 'LP_DEDUPE_WINDOW_MS',
 	dedupeStore: 'dedupeStore',
 	redisUrl: 'LP_REDIS_URL',
+	metrics: 'metrics',
+	metricsPort: 'LP_METRICS_PORT',
+	metricsHost: 'LP_METRICS_HOST',
 };
 
 export type Env = Record<string, string | undefined>;

@@ -44,7 +44,8 @@ export async function forward(
 		timestamp: Math.floor(Date.now() / 1000),
 		nonce: createNonce(),
 	});
-	const { status } = await deadline(
+	const started = performance.now();
+	const answered = deadline(
 		settings.timeout,
 		() => new Refusal('timeout', `LivePerson did not answer within ${settings.timeout} ms (${settings.names.timeout})`),
 		() =>
@@ -61,6 +62,13 @@ export async function forward(
 					throw new Refusal('bad-gateway', 'could not reach LivePerson');
 				}),
 	);
+	// Told from the outcome, once: a transport that rejects after the deadline is not a second call.
+	const seconds = () => (performance.now() - started) / 1000;
+	answered.then(
+		({ status }) => settings.observe.forwarded(status, seconds()),
+		() => settings.observe.forwarded('error', seconds()),
+	);
+	const { status } = await answered;
 	if (status === 200) return;
 	const [code, message] = UPSTREAM[status] ?? ['bad-gateway', `LivePerson answered ${status}`];
 	throw new Refusal(code, message);

@@ -11,7 +11,7 @@ import { isAcceptedContentType } from './content-type.js';
 import { createArrivals, createRateLimiter } from './rate-limit.js';
 import { printable } from './log-line.js';
 import { webHandler, type Answer, type Incoming, type SignerCore } from './exchange.js';
-import { jsonAnswer, Refusal, refusalAnswer } from './refusal.js';
+import { because, jsonAnswer, Refusal, refusalAnswer } from './refusal.js';
 import { resolveSettings, type LogEntry, type SettingNames, type Settings, type SignerOptions } from './settings.js';
 
 export type { ConnectionInfo } from './connection.js';
@@ -20,7 +20,7 @@ export type SignerHandler = (request: Request, connection?: ConnectionInfo) => P
 
 function checkContentType(request: Incoming): void {
 	if (!isAcceptedContentType(request.header('content-type'))) {
-		throw new Refusal('unsupported-media-type', 'the body must be JSON sent as application/json or text/plain (UTF-8)');
+		throw because('content-type', new Refusal('unsupported-media-type', 'the body must be JSON sent as application/json or text/plain (UTF-8)'));
 	}
 }
 
@@ -29,10 +29,10 @@ function parseEnvelope(text: string): Envelope {
 	try {
 		json = JSON.parse(text);
 	} catch {
-		throw new Refusal('bad-request', 'the request body is not JSON');
+		throw because('invalid', new Refusal('bad-request', 'the request body is not JSON'));
 	}
 	const parsed = v.safeParse(envelopeSchema, json);
-	if (!parsed.success) throw new Refusal('bad-request', describeIssues(parsed.issues));
+	if (!parsed.success) throw because('invalid', new Refusal('bad-request', describeIssues(parsed.issues)));
 	return parsed.output;
 }
 
@@ -41,24 +41,24 @@ function parseEnvelope(text: string): Envelope {
 
 /** Past `limit` requests at once, new ones are turned away at once rather than queued. */
 function busy({ names }: Settings): Refusal {
-	return new Refusal('server-error', `the signing endpoint is busy (${names.maxInFlight}): try again in a second`, { 'retry-after': '1' }, 503);
+	return because('in-flight', new Refusal('server-error', `the signing endpoint is busy (${names.maxInFlight}): try again in a second`, { 'retry-after': '1' }, 503));
 }
 
 /** A client past its share of bodies still arriving; its body is not read, so its connection goes. */
 function tooManyBodies({ names }: Settings): Refusal {
-	return new Refusal(
+	return because('bodies-per-client', new Refusal(
 		'rate-limited',
 		`too many requests from this address are still sending their bodies (${names.maxBodiesPerClient}): try again in a second`,
 		{ 'retry-after': '1', connection: 'close' },
-	);
+	));
 }
 
 function overRate(wait: number, { names }: Settings): Refusal {
-	return new Refusal('rate-limited', `too many requests (${names.rateLimit}): try again in ${wait} s`, { 'retry-after': String(wait) });
+	return because('rate-limit', new Refusal('rate-limited', `too many requests (${names.rateLimit}): try again in ${wait} s`, { 'retry-after': String(wait) }));
 }
 
 function notServed(account: string, { names }: Settings): Refusal {
-	return new Refusal('forbidden', `account ${account} is not served by this endpoint: add it to ${names.accounts}`);
+	return because('account', new Refusal('forbidden', `account ${account} is not served by this endpoint: add it to ${names.accounts}`));
 }
 
 /**
@@ -100,6 +100,7 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 		claimTtl: settings.claimTtl,
 		wait: settings.timeout,
 		sha256: settings.sha256,
+		observe: settings.observe,
 	});
 
 	/**
@@ -124,10 +125,12 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 		const text = await bodyOf(request, client);
 		if (inFlight >= settings.maxInFlight) throw busy(settings);
 		inFlight += 1;
+		settings.observe.inFlight(1);
 		try {
 			await handle(text, entry);
 		} finally {
 			inFlight -= 1;
+			settings.observe.inFlight(-1);
 		}
 	}
 
@@ -164,9 +167,9 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 			// First, so that every refusal after it carries them: a page reads its code and Retry-After.
 			cors = corsFor(request, connection, entry);
 			if (request.method !== 'POST' && request.method !== 'OPTIONS') {
-				throw new Refusal('method-not-allowed', `${request.method} is not allowed: POST the attributes`, {
+				throw because('method', new Refusal('method-not-allowed', `${request.method} is not allowed: POST the attributes`, {
 					allow: 'POST, OPTIONS',
-				});
+				}));
 			}
 			if (request.method === 'OPTIONS') {
 				response = { status: 204, headers: cors.vary ? { ...cors, ...PREFLIGHT_HEADERS } : {}, body: null };
@@ -179,7 +182,9 @@ export function createSignerCore(options: SignerOptions, names?: SettingNames): 
 			const refusal = error instanceof Refusal ? error : new Refusal('server-error', 'the signing endpoint failed');
 			response = refusalAnswer(refusal, cors);
 			entry.code = refusal.code;
+			if (refusal.reason) settings.observe.refused(refusal.reason);
 		}
+		settings.observe.answered(entry.code ?? (response.status === 204 ? 'preflight' : 'ok'));
 		settings.log?.({ status: response.status, ...entry, ms: Date.now() - started, ...(warning ? { warning } : {}) });
 		return response;
 	};

@@ -18,3 +18,4 @@ export type { DedupeState, DedupeStore, DedupeValue } from './dedupe-store.js';
 export { fetchTransport, type Transport, type TransportAnswer, type TransportRequest } from './transport.js';
 export { webHmac, type Hmac } from './oauth.js';
 export { webSha256, type Sha256 } from './sha256.js';
+export type { DomainLookupOutcome, RefusalReason, SignerObserver, StoreOperation } from './observer.js';

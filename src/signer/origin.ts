@@ -1,7 +1,7 @@
 import { isLoopback } from './address.js';
 import { isListed, requestOrigin } from './allowed-origins.js';
 import { printable } from './log-line.js';
-import { Refusal } from './refusal.js';
+import { because, Refusal } from './refusal.js';
 import { lastEntry, type ConnectionInfo } from './connection.js';
 import type { Incoming } from './exchange.js';
 import type { Settings } from './settings.js';
@@ -76,11 +76,11 @@ function refusal(origin: string, parsed: URL | undefined, request: Incoming, set
 	const hint = !settings.trustProxy && proxied
 		? ` (behind your own reverse proxy, set ${names.trustProxy}=1 so that the endpoint sees its own origin)`
 		: '';
-	return new Refusal(
+	return because('origin', new Refusal(
 		'forbidden',
 		`origin ${printable(origin)} may not call this endpoint: add it to ${names.allowedOrigins}${hint}`,
 		refusalCors(origin),
-	);
+	));
 }
 
 /**

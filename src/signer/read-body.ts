@@ -1,5 +1,5 @@
 import { deadline } from './deadline.js';
-import { Refusal } from './refusal.js';
+import { because, Refusal } from './refusal.js';
 import type { Settings } from './settings.js';
 
 /** How much body, and how long for it, with the settings' names for refusals that say which to change. */
@@ -7,11 +7,11 @@ export type BodyLimits = Pick<Settings, 'maxBodyBytes' | 'bodyTimeout' | 'names'
 
 // The refusals of a body read, the same whichever adapter reads it.
 export const tooLarge = ({ maxBodyBytes, names }: BodyLimits, headers: Record<string, string> = {}) =>
-	new Refusal('too-large', `the request body must be at most ${maxBodyBytes} bytes (${names.maxBodyBytes})`, headers);
+	because('body-too-large', new Refusal('too-large', `the request body must be at most ${maxBodyBytes} bytes (${names.maxBodyBytes})`, headers));
 export const tooSlow = ({ bodyTimeout, names }: BodyLimits) =>
-	new Refusal('timeout', `the request body did not arrive within ${bodyTimeout} ms (${names.bodyTimeout})`, { connection: 'close' }, 408);
+	because('body-timeout', new Refusal('timeout', `the request body did not arrive within ${bodyTimeout} ms (${names.bodyTimeout})`, { connection: 'close' }, 408));
 // The client hung up mid-body: its mistake, not ours, and nobody is left to answer.
-export const hungUp = () => new Refusal('bad-request', 'the client closed the connection before the whole body arrived');
+export const hungUp = () => because('hung-up', new Refusal('bad-request', 'the client closed the connection before the whole body arrived'));
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -20,7 +20,7 @@ export function utf8(bytes: Uint8Array): string {
 	try {
 		return decoder.decode(bytes);
 	} catch {
-		throw new Refusal('bad-request', 'the request body is not valid UTF-8');
+		throw because('invalid', new Refusal('bad-request', 'the request body is not valid UTF-8'));
 	}
 }
 

@@ -1,5 +1,6 @@
 import type { Answer } from './exchange.js';
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../shared/error-codes.js';
+import type { RefusalReason } from './observer.js';
 
 /**
  * A request the signer answers with an error: the code fixes the status, except where the
@@ -11,6 +12,8 @@ export class Refusal extends Error {
 	readonly code: ErrorCode;
 	readonly headers: Record<string, string>;
 	readonly #status: number | undefined;
+	/** Set where the signer turns a request away itself (see `because`); unset for LivePerson's answers. */
+	reason?: RefusalReason;
 
 	constructor(code: ErrorCode, message: string, headers: Record<string, string> = {}, status?: number) {
 		super(message);
@@ -33,4 +36,10 @@ export function jsonAnswer(status: number, body: object, headers: Record<string,
 export function refusalAnswer(refusal: Refusal, headers: Record<string, string> = {}): Answer {
 	const body: ErrorBody = { error: { code: refusal.code, message: refusal.message } };
 	return jsonAnswer(refusal.status, body, { ...headers, ...refusal.headers });
+}
+
+/** The refusal, marked with why the signer turned the request away: what the refusals metric counts. */
+export function because<T extends Refusal>(reason: RefusalReason, refusal: T): T {
+	refusal.reason = reason;
+	return refusal;
 }

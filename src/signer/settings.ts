@@ -9,6 +9,7 @@ import { webSha256, type Sha256 } from './sha256.js';
 import { fetchTransport, type Transport } from './transport.js';
 import { ConfigProblems, SignerConfigError } from './config-error.js';
 import { NO_ORIGINS, parseAllowedOrigins, type AllowedOrigins } from './allowed-origins.js';
+import { completeObserver, type Observer, type SignerObserver } from './observer.js';
 
 export type RateLimitOptions = {
 	/** Requests a client may make at once. Default 30. */
@@ -96,6 +97,12 @@ export type SignerOptions = SignerPlatform & {
 	dedupeStore?: DedupeStore;
 	/** A Redis server shared by several instances; the Node adapters turn it into `dedupeStore`. */
 	redisUrl?: string;
+	/**
+	 * Told what the signer does (answers, refusals, forwards, repeats, store errors, domain
+	 * lookups), for metrics: `signerMetrics()` from `lp-ea/signer/node` for Prometheus, or
+	 * callbacks of your own. Unset: nothing is counted.
+	 */
+	metrics?: SignerObserver;
 };
 
 export type Settings = {
@@ -124,6 +131,8 @@ export type Settings = {
 	/** How long a claim holds while its forward is under way: the timeout and a margin, well inside the window. */
 	claimTtl: number;
 	dedupeStore: DedupeStore;
+	/** `metrics` with a no-op for each callback it lacks. */
+	observe: Observer;
 };
 
 export { ConfigProblems, SignerConfigError, type ConfigProblem } from './config-error.js';
@@ -154,6 +163,7 @@ export const OPTION_NAMES: SettingNames = {
 	dedupeWindow: 'dedupeWindow',
 	dedupeStore: 'dedupeStore',
 	redisUrl: 'redisUrl',
+	metrics: 'metrics',
 };
 
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
@@ -305,6 +315,7 @@ export function resolveSettings(options: SignerOptions, names: SettingNames = OP
 			DEFAULT_DEDUPE_WINDOW_MS,
 		),
 		claimTtl: 0,
+		observe: completeObserver(options.metrics),
 		// Never undefined once problems.throwIfAny() has passed.
 		dedupeStore: check<DedupeStore | undefined>(
 			() => options.dedupeStore ?? memoryStoreUnlessRedis(options.redisUrl, names.redisUrl),

@@ -25,5 +25,5 @@ export async function startCli(env: Record<string, string>, nodeArgs: string[] =
 		}
 		await new Promise((r) => setTimeout(r, 50));
 	}
-	return { url: /listening on (\S+)/.exec(out)![1]!, stop };
+	return { url: /listening on (\S+)/.exec(out)![1]!, stop, output: () => out };
 }

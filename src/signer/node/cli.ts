@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { decimal, ENV_NAMES, optionsFromEnv } from '../env.js';
 import { ConfigProblems, DEFAULT_DEDUPE_WINDOW_MS, MAX_TIMER_MS, SignerConfigError, wholeNumber, type SignerOptions } from '../settings.js';
+import { signerMetrics } from './metrics.js';
 import { startSignerServer } from './server.js';
 
 const USAGE = `Usage: lp-ea-signer [--help | --version]
@@ -36,6 +37,10 @@ Configured from the environment:
                              unset: each instance remembers in bounded memory. Unreachable at
                              start: starts not ready and retries; a refused password: exits
   PORT, HOST                 where to listen (default 8787 on 127.0.0.1)
+  LP_METRICS_PORT            serve Prometheus metrics at GET /metrics on this port of its own,
+                             never on PORT; unset: no metrics served
+  LP_METRICS_HOST            where the metrics port listens (default 127.0.0.1); another host
+                             is said at start: keep that port off the public network
 `;
 
 function version(): string {
@@ -43,7 +48,16 @@ function version(): string {
 	return pkg.version;
 }
 
-type ServerSettings = { port: number; host: string; headersTimeout: number; signer: SignerOptions };
+type ServerSettings = {
+	port: number;
+	host: string;
+	headersTimeout: number;
+	metricsPort?: number;
+	metricsHost: string;
+	signer: SignerOptions;
+};
+
+const HOST_NAME = /^[a-z0-9.:_-]+$/i;
 
 /** Every setting, the server's and the signer's, checked together so that all problems show at once. */
 function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
@@ -54,10 +68,16 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): ServerSettings {
 		0,
 	);
 	const host = env.HOST || '127.0.0.1';
-	if (!/^[a-z0-9.:_-]+$/i.test(host)) problems.list.push({ setting: 'HOST', problem: 'must be a host name or an IP address' });
+	if (!HOST_NAME.test(host)) problems.list.push({ setting: 'HOST', problem: 'must be a host name or an IP address' });
+	const { metricsPort: portName, metricsHost: hostName } = ENV_NAMES;
+	const metricsPort = problems.check(() => wholeNumber(decimal(env, portName), -1, portName, 65_535, 0), 0);
+	const metricsHost = env[hostName] || '127.0.0.1';
+	if (!HOST_NAME.test(metricsHost)) problems.list.push({ setting: hostName, problem: 'must be a host name or an IP address' });
+	// A host with no port serves nothing: said rather than ignored, as the operator meant something.
+	if (env[hostName] && metricsPort < 0) problems.list.push({ setting: hostName, problem: `needs ${portName}: metrics are served only on a port of their own` });
 	const signer = problems.check(() => optionsFromEnv(env), undefined);
 	problems.throwIfAny();
-	return { port, host, headersTimeout, signer: signer! };
+	return { port, host, headersTimeout, ...(metricsPort >= 0 ? { metricsPort } : {}), metricsHost, signer: signer! };
 }
 
 function fail(lines: string[]): never {
@@ -80,18 +100,24 @@ async function main(args: string[]) {
 	let server;
 	try {
 		server = await startSignerServer({
-			// Its log: startSignerServer's default, one JSON line per request on stdout.
-			signer: settings.signer,
+			// Its log: startSignerServer's default, one JSON line per request on stdout. Its own
+			// process: Node's process metrics beside the signer's.
+			signer: { ...settings.signer, metrics: signerMetrics({ processMetrics: true }) },
 			names: ENV_NAMES,
 			port: settings.port,
 			host: settings.host,
 			headersTimeout: settings.headersTimeout,
+			metricsPort: settings.metricsPort,
+			metricsHost: settings.metricsHost,
 		});
 	} catch (error) {
 		// Redis refusing LP_REDIS_URL's credentials: a setting to fix, named like the others.
 		if (error instanceof SignerConfigError) fail(error.problems.map((p) => `${p.setting} ${p.problem}`));
-		fail([`could not listen on ${settings.host}:${settings.port} (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+		// Node's listen error names the address and port at fault: the public one or the metrics one.
+		const at = error as NodeJS.ErrnoException & { address?: string; port?: number };
+		fail([`could not listen on ${at.address ?? settings.host}:${at.port ?? settings.port} (${at.code ?? 'error'})`]);
 	}
+	if (server.metricsUrl) console.log(`lp-ea-signer metrics at ${server.metricsUrl} (${ENV_NAMES.metricsPort})`);
 	// The window, said at start: instances that share a store must share it (README, "The window").
 	const window = settings.signer.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW_MS;
 	const where = settings.signer.redisUrl ? 'in Redis (LP_REDIS_URL)' : "in this process's memory";

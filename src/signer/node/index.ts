@@ -7,3 +7,4 @@
 export { startSignerServer, type SignerServer, type SignerServerOptions } from './server.js';
 export { createSignerMiddleware, type SignerMiddleware } from './middleware.js';
 export { nodeHmac, nodeSha256, undiciTransport } from './platform.js';
+export { signerMetrics, UPSTREAM_BUCKETS, type SignerMetrics, type SignerMetricsOptions } from './metrics.js';

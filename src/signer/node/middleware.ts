@@ -8,6 +8,7 @@ import { jsonAnswer } from '../refusal.js';
 import { SignerConfigError, type LogEntry, type SettingNames, type SignerOptions } from '../settings.js';
 import { connectionOf, toIncoming, UnreadableRequest, writeAnswer } from './http.js';
 import { nodeSignerNow } from './signer.js';
+import { adapterMetrics, type SignerMetrics } from './metrics.js';
 
 /**
  * One node:http request through the signer (or its routes). A request whose URL cannot be
@@ -40,6 +41,11 @@ export type SignerMiddleware = ((req: IncomingMessage, res: ServerResponse, next
 	 * closed, or the connection keeps the process alive.
 	 */
 	close(): Promise<void>;
+	/**
+	 * The signer's Prometheus metrics as `(req, res)`, to mount where you want them
+	 * (`app.get('/metrics', signer.metrics)`); `signer.metrics.registry` for your own use.
+	 */
+	metrics: SignerMetrics;
 };
 
 /**
@@ -62,9 +68,11 @@ export type SignerMiddleware = ((req: IncomingMessage, res: ServerResponse, next
 export function createSignerMiddleware(options: SignerOptions | (() => SignerOptions), names?: SettingNames): SignerMiddleware {
 	let signer: { handle: SignerCore; ready(): boolean; close(): Promise<void> };
 	let given: SignerOptions | undefined;
+	let counted: ReturnType<typeof adapterMetrics> | undefined;
 	try {
 		given = withDefaultLog(typeof options === 'function' ? options() : options);
-		signer = nodeSignerNow(given, names);
+		counted = adapterMetrics(given.metrics);
+		signer = nodeSignerNow({ ...given, metrics: counted.observer }, names);
 	} catch (error) {
 		if (!(error instanceof SignerConfigError)) throw error;
 		signer = { handle: misconfigured(error, adapterLog(given)), ready: () => false, close: async () => {} };
@@ -77,5 +85,5 @@ export function createSignerMiddleware(options: SignerOptions | (() => SignerOpt
 			else if (!res.headersSent) res.writeHead(500).end();
 		});
 	};
-	return Object.assign(middleware, { ready, close });
+	return Object.assign(middleware, { ready, close, metrics: (counted ?? adapterMetrics(undefined)).metrics });
 }

@@ -9,6 +9,8 @@ import { EVENTS_PATH, healthAnswer, signerRoutes } from '../routes.js';
 import { DEFAULT_BODY_TIMEOUT_MS, OPTION_NAMES, SignerConfigError, type LogEntry, type SettingNames, type SignerOptions } from '../settings.js';
 import { rememberConnection, writeAnswer } from './http.js';
 import { serveNode } from './middleware.js';
+import { adapterMetrics, type SignerMetrics } from './metrics.js';
+import { serveMetrics, type MetricsServer } from './metrics-server.js';
 import { nodeSigner } from './signer.js';
 
 export { EVENTS_PATH };
@@ -20,9 +22,20 @@ export type SignerServerOptions = {
 	host?: string;
 	/** Milliseconds a client may take to send its request headers. Default 10,000. */
 	headersTimeout?: number;
+	/** Serve the metrics at `GET /metrics` on this port of their own (0: any free one). Unset: not served. */
+	metricsPort?: number;
+	/** Where the metrics port listens. Default `127.0.0.1`. */
+	metricsHost?: string;
 };
 
-export type SignerServer = { url: string; close(): Promise<void> };
+export type SignerServer = {
+	url: string;
+	/** The metrics' URL, when `metricsPort` was given. */
+	metricsUrl?: string;
+	/** What the server counts: `signer.metrics` when it was `signerMetrics()`'s, otherwise metrics of its own. */
+	metrics: SignerMetrics;
+	close(): Promise<void>;
+};
 
 /** How often Node looks for clients past their deadline; its default (30 s) lets them linger. */
 const DEADLINE_CHECK_MS = 1_000;
@@ -86,9 +99,12 @@ export async function startSignerServer({
 	port = 8787,
 	host = '127.0.0.1',
 	headersTimeout = 10_000,
+	metricsPort,
+	metricsHost,
 }: SignerServerOptions): Promise<SignerServer> {
 	const signer = withDefaultLog(given);
-	const { handle, ready, close: closeStore, refused } = await nodeSigner(signer, names, true);
+	const { metrics, observer } = adapterMetrics(signer.metrics);
+	const { handle, ready, close: closeStore, refused } = await nodeSigner({ ...signer, metrics: observer }, names, true);
 	if (refused) {
 		await closeStore();
 		throw new SignerConfigError((names ?? OPTION_NAMES).redisUrl, refused);
@@ -129,19 +145,28 @@ export async function startSignerServer({
 	);
 	server.on('connection', rememberConnection);
 	server.on('clientError', (error, socket) => answerClientError(error, socket as Socket, log));
+	let metricsServer: MetricsServer | undefined;
+	try {
+		metricsServer = metricsPort === undefined ? undefined : await serveMetrics(metrics, metricsPort, metricsHost);
+	} catch (error) {
+		await closeStore();
+		throw error;
+	}
 	return new Promise((resolve, reject) => {
-		server.once('error', (error) => void closeStore().then(() => reject(error)));
+		server.once('error', (error) => void Promise.all([closeStore(), metricsServer?.close()]).then(() => reject(error)));
 		server.listen(port, host, () => {
 			const info = server.address() as AddressInfo;
 			const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
 			resolve({
 				url: `http://${shownHost}:${info.port}`,
+				...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
+				metrics,
 				close: () =>
 					new Promise<void>((done) => {
 						server.close(() => void closeStore().then(done));
 						// Keep-alive sockets would hold close() open; idle ones can go now.
 						server.closeIdleConnections();
-					}),
+					}).then(() => metricsServer?.close()),
 			});
 		});
 	});
