@@ -72,9 +72,11 @@ const modules = {
 const WORKER = 'src/signer/worker/index.ts';
 
 // For Workers: one file with its dependencies inside, deployable as is (wrangler, workerd).
+// `cloudflare:workers` (the Durable Object base class) is the runtime's own: it stays an import.
 const worker = {
 	input: WORKER,
 	output: { file: 'dist/signer-worker.mjs', format: 'es', sourcemap: false },
+	external: ['cloudflare:workers'],
 	plugins: [
 		nodeResolve({ browser: true }),
 		typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: 'dist', sourceMap: false }),
