@@ -83,6 +83,27 @@ const worker = {
 	],
 };
 
+// The same module for Node (package export condition `node`): Node has no `cloudflare:workers`,
+// so the Durable Object base is a plain class there, and require("lp-ea/signer/worker") still
+// loads (a brand's unit tests of its Worker). Wrangler resolves `workerd` first and gets the real one.
+const RUNTIME = '\0cloudflare-workers-on-node';
+const workerOnNode = {
+	...worker,
+	output: { ...worker.output, file: 'dist/signer-worker.node.mjs' },
+	external: [],
+	plugins: [
+		{
+			name: 'durable-object-base-on-node',
+			resolveId: (id) => (id === 'cloudflare:workers' ? RUNTIME : null),
+			load: (id) =>
+				id === RUNTIME
+					? 'export class DurableObject {\n\tconstructor(ctx, env) {\n\t\tthis.ctx = ctx;\n\t\tthis.env = env;\n\t}\n}\n'
+					: null,
+		},
+		...worker.plugins,
+	],
+};
+
 // lp-ea/stub: the built stub's text and its CSP hash as strings, for pages rendered on a
 // server (a Next.js layout, an Express template) that inline it, often with a nonce. Made
 // from dist/lp-ea.stub.min.js once the stub's own build (above it in the list) has written it.
@@ -147,5 +168,6 @@ export default [
 		],
 	},
 	worker,
+	workerOnNode,
 	stubModule,
 ];
