@@ -74,12 +74,35 @@ const WORKER = 'src/signer/worker/index.ts';
 const CLIS = ['signer-cli', 'stand-in-cli'];
 
 // For Workers: one file with its dependencies inside, deployable as is (wrangler, workerd).
+// `cloudflare:workers` (the Durable Object base class) is the runtime's own: it stays an import.
 const worker = {
 	input: WORKER,
 	output: { file: 'dist/signer-worker.mjs', format: 'es', sourcemap: false },
+	external: ['cloudflare:workers'],
 	plugins: [
 		nodeResolve({ browser: true }),
 		typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: 'dist', sourceMap: false }),
+	],
+};
+
+// The same module for Node (package export condition `node`): Node has no `cloudflare:workers`,
+// so the Durable Object base is a plain class there, and require("lp-ea/signer/worker") still
+// loads (a brand's unit tests of its Worker). Wrangler resolves `workerd` first and gets the real one.
+const RUNTIME = '\0cloudflare-workers-on-node';
+const workerOnNode = {
+	...worker,
+	output: { ...worker.output, file: 'dist/signer-worker.node.mjs' },
+	external: [],
+	plugins: [
+		{
+			name: 'durable-object-base-on-node',
+			resolveId: (id) => (id === 'cloudflare:workers' ? RUNTIME : null),
+			load: (id) =>
+				id === RUNTIME
+					? 'export class DurableObject {\n\tconstructor(ctx, env) {\n\t\tthis.ctx = ctx;\n\t\tthis.env = env;\n\t}\n}\n'
+					: null,
+		},
+		...worker.plugins,
 	],
 };
 
@@ -147,5 +170,6 @@ export default [
 		],
 	},
 	worker,
+	workerOnNode,
 	stubModule,
 ];

@@ -108,7 +108,7 @@ const CONSUMER = `/// <reference types="lp-ea/global" />
 import { createClient, lead, LpEAError, SERVICE_STATUS, type Client } from 'lp-ea';
 import { createSigner, type SignerOptions } from 'lp-ea/signer';
 import { createSignerMiddleware, startSignerServer } from 'lp-ea/signer/node';
-import worker from 'lp-ea/signer/worker';
+import worker, { durableObjectStore, LpEaDedupe } from 'lp-ea/signer/worker';
 import { startLivePerson, type Received } from 'lp-ea/testing';
 
 const client: Client = createClient({ endpoint: 'https://signer.example.com/lp-ea/events' });
@@ -123,6 +123,8 @@ const server: Promise<{ url: string; close(): Promise<void> }> = startSignerServ
 const verified = (record: Received): boolean => record.verified;
 const middleware: (req: never, res: never, next: (error?: unknown) => void) => void = createSignerMiddleware(options);
 const onWorkers: Promise<Response> | Response = worker.fetch(new Request('https://signer.example.com/lp-ea/events'), { LP_ACCOUNT: '1' });
+const objectClaim: (key: string, ttl: number) => Promise<string | null> = LpEaDedupe.prototype.claim;
+const objectStore: SignerOptions['dedupeStore'] = durableObjectStore({ idFromName: (name: string) => name, get: () => new LpEaDedupe({} as never, {}) });
 const lp = startLivePerson({ accounts: ['1'], credentials: { consumerKey: 'k', consumerSecret: 's', token: 't', tokenSecret: 'u' } });
 // @ts-expect-error not a lead field
 void lead({ vaule: 200 });
@@ -132,7 +134,9 @@ void client.lead({ value: '200' });
 void lpEA.service({ status: 'finished' });
 // @ts-expect-error the stand-in needs credentials
 void startLivePerson({ accounts: ['1'] });
-export { sent, approved, fromTag, same, errorClass, handle, server, verified, middleware, onWorkers, lp };
+// @ts-expect-error a ttl is a number of ms
+void LpEaDedupe.prototype.claim('key', '5000');
+export { sent, approved, fromTag, same, errorClass, handle, server, verified, middleware, onWorkers, objectClaim, objectStore, lp };
 `;
 
 describe('TypeScript against the packed package', () => {

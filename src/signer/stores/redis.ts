@@ -1,6 +1,7 @@
 /// <reference types="node" />
 import { createClient } from 'redis';
 import type { DedupeStore, DedupeValue } from '../dedupe-store.js';
+import { claimWithin, STORE_TIMEOUT_MS, within } from './bounded.js';
 
 export type RedisStore = DedupeStore & { ready(): boolean; close(): Promise<void> };
 
@@ -12,19 +13,11 @@ export type RedisStoreOptions = {
 	onState?: (ready: boolean, error?: Error) => void;
 };
 
-/** No command waits longer: an unreachable Redis must turn into a quick "try again", not a hung request. */
-const COMMAND_TIMEOUT_MS = 2_000;
-
-function within<T>(promise: Promise<T>): Promise<T> {
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	const timeout = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new Error('Redis did not answer in time')), COMMAND_TIMEOUT_MS);
-	});
-	return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** The signer's keys are hashes: the prefix keeps them apart from whatever else the Redis server holds. */
 const PREFIX = 'lp-ea:';
+
+/** What a timeout names. */
+const REDIS = 'Redis';
 
 /**
  * The de-duplication store shared by several signer instances, in Redis (node-redis). A claim
@@ -41,7 +34,7 @@ export async function createRedisStore(url: string, { onState }: RedisStoreOptio
 	const client = createClient({
 		url,
 		disableOfflineQueue: true,
-		socket: { connectTimeout: COMMAND_TIMEOUT_MS, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000) },
+		socket: { connectTimeout: STORE_TIMEOUT_MS, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000) },
 	});
 	let usable = false;
 	const state = (ready: boolean, error?: Error) => {
@@ -54,32 +47,24 @@ export async function createRedisStore(url: string, { onState }: RedisStoreOptio
 	// node-redis is 'ready' once connected, even where Redis wants a password it was not given:
 	// only a command tells whether Redis takes ours (NOAUTH), so each new connection PINGs first.
 	client.on('ready', () => {
-		checked = within(client.ping()).then(
+		checked = within(client.ping(), REDIS).then(
 			() => state(true),
 			(error: Error) => state(false, error),
 		);
 	});
 	// Waits a moment for the first connection, never longer: a signer starts even while Redis is down.
-	await within(client.connect().then(() => checked)).catch(() => {});
+	await within(client.connect().then(() => checked), REDIS).catch(() => {});
 
 	return {
 		async claim(key, ttl, value = 'pending') {
 			const set = client.set(PREFIX + key, value, { condition: 'NX', expiration: { type: 'PX', value: ttl }, GET: true });
-			try {
-				return ((await within(set)) as DedupeValue | null) ?? null;
-			} catch (error) {
-				// A stalled Redis may still do the SET after we stopped waiting: the request was
-				// answered 503 and forwarded nothing, so a claim that turns out to be ours would
-				// only hold its retries off ("being forwarded right now") until it ran out.
-				set.then((held) => (held === null ? client.del(PREFIX + key) : 0)).catch(() => {});
-				throw error;
-			}
+			return claimWithin(set as Promise<DedupeValue | null>, REDIS, () => client.del(PREFIX + key));
 		},
 		async settle(key, value, ttl) {
-			await within(client.set(PREFIX + key, value, { expiration: { type: 'PX', value: ttl } }));
+			await within(client.set(PREFIX + key, value, { expiration: { type: 'PX', value: ttl } }), REDIS);
 		},
 		async release(key) {
-			await within(client.del(PREFIX + key));
+			await within(client.del(PREFIX + key), REDIS);
 		},
 		ready: () => usable,
 		async close() {
