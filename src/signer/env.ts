@@ -47,6 +47,11 @@ function kindOf(value: unknown): string {
 	return value === null ? 'null' : `${typeof value === 'object' ? 'an' : 'a'} ${typeof value}`;
 }
 
+/** The environment without null entries, which stand for variables that are not set. */
+function unsetNulls(env: Env): Env {
+	return Object.values(env).includes(null as never) ? Object.fromEntries(Object.entries(env).filter(([, value]) => value !== null)) : env;
+}
+
 /** Decimal digits only: `0x10`, `1e3` or ` 80` are typos, not numbers. */
 export function decimal(env: Env, name: string): number | undefined {
 	const value: unknown = env[name];
@@ -82,7 +87,9 @@ export function flag(env: Env, name: string): boolean {
  * script's `env` just as well. Every variable is checked here, and every problem is reported
  * at once in one SignerConfigError that names the variables and holds none of their values.
  */
-export function optionsFromEnv(env: Env): SignerOptions {
+export function optionsFromEnv(given: Env): SignerOptions {
+	// workerd binds a `fromEnvironment` variable that is not set as null: unset, as in Node.
+	const env = unsetNulls(given);
 	const problems = new ConfigProblems();
 	const mistyped = new Set<string>();
 	// A Workers [vars] entry may be a TOML number (LP_ACCOUNT = 12345678). Anything else is

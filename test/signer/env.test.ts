@@ -29,7 +29,7 @@ test.each([
 	['LP_ALLOWED_ORIGINS', ['https://shop.example'], 'must be a string, not an array (list several values comma-separated in one string)'],
 	['LP_ACCOUNT', ['1234', '5678'], 'must be a string, not an array (list several values comma-separated in one string)'],
 	['LP_DOMAIN', { host: 'lo.v.liveperson.net' }, 'must be a string, not an object'],
-	['LP_CONSUMER_SECRET', null, 'must be a string, not null'],
+	['LP_CONSUMER_SECRET', null, 'is required'],
 	['LP_DOMAIN', true, 'must be a string, not a boolean'],
 	['LP_MAX_IN_FLIGHT', [8], 'must be a whole number, not an array (list several values comma-separated in one string)'],
 	['LP_TIMEOUT_MS', { ms: 1000 }, 'must be a whole number, not an object'],
@@ -37,6 +37,14 @@ test.each([
 	['LP_RATE_LIMIT', ['30/120'], 'must be a string, not an array (list several values comma-separated in one string)'],
 ])('%s as %j is refused by name, once', (name, value, problem) => {
 	expect(problems({ [name]: value })).toEqual([`${name} ${problem}`]);
+});
+
+test('null stands for a variable that is not set (workerd binds an unset fromEnvironment so): a required one is required, an optional one takes its default', () => {
+	expect(problems({ LP_ACCESS_TOKEN: null, LP_ACCESS_TOKEN_SECRET: null }).sort()).toEqual(['LP_ACCESS_TOKEN is required', 'LP_ACCESS_TOKEN_SECRET is required']);
+	const options = optionsFromEnv({ ...env, LP_DOMAIN: null, LP_TIMEOUT_MS: null, LP_TRUST_PROXY: null } as unknown as Record<string, string>);
+	expect(options.domain).toBeUndefined();
+	expect(options.timeout).toBeUndefined();
+	expect(options.trustProxy).toBe(false);
 });
 
 test('every mistyped setting is reported at once, with the other problems', () => {
