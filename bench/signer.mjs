@@ -5,7 +5,9 @@
  * generator (autocannon's CLI, on the other cores with the upstream). Rounds are paired and
  * interleaved: every round runs each server once, in a rotated order, so that a noisy
  * neighbour hurts all of them alike. Reports req/s, p50/p99 latency and the server's CPU per
- * request (from /proc/<pid>/stat), medians over the rounds, and ratios to the Express relay.
+ * request (from /proc/<pid>/stat), medians over the rounds, and ratios to the Express relay
+ * (what a brand would write) and to the floor relay (bench/floor-relay.mjs: the job and
+ * nothing else).
  *
  *   npm run bench
  *   BENCH_ROUNDS=5 BENCH_SECONDS=20 npm run bench     (longer; defaults 3 rounds of 10 s)
@@ -118,6 +120,7 @@ const servers = [
 	{ name: 'lp-ea Node signer (lp-ea-signer)', key: 'node', script: here('../dist/signer-cli.mjs') },
 	{ name: 'lp-ea Web handler, no injections', key: 'web', script: here('web-handler.mjs') },
 	{ name: 'Express relay (baseline)', key: 'express', script: here('express-relay.mjs') },
+	{ name: 'floor relay (node:http, createHmac, undici Pool; nothing else)', key: 'floor', script: here('floor-relay.mjs') },
 	// Another build's CLI (an older commit's dist/signer-cli.mjs, say), to see a change's effect in the same run.
 	...(process.env.BENCH_COMPARE ? [{ name: `lp-ea-signer of ${process.env.BENCH_COMPARE}`, key: 'compare', script: process.env.BENCH_COMPARE }] : []),
 ];
@@ -171,13 +174,14 @@ const summary = new Map(
 	}),
 );
 const base = summary.get('express');
+const floor = summary.get('floor');
 const ratio = (value, of) => `${(value / of).toFixed(2)}×`;
 
 console.log(`\nlp-ea signer benchmark: node ${process.version}, ${CORES} cores, ${PINNED ? `server pinned alone on core ${SERVER_CORE}` : 'not pinned (needs taskset and 2+ cores)'}, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s, medians; a 2-attribute body\n`);
-console.log('| server | req/s | vs Express | p50 ms | p99 ms | CPU µs/req | CPU vs Express |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('| server | req/s | vs Express | vs floor | p50 ms | p99 ms | CPU µs/req | CPU vs Express | CPU vs floor |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const s of summary.values()) {
-	console.log(`| ${s.name} | ${s.rps.toFixed(0)} | ${ratio(s.rps, base.rps)} | ${s.p50} | ${s.p99} | ${s.cpuPerRequest.toFixed(0)} | ${ratio(s.cpuPerRequest, base.cpuPerRequest)} |`);
+	console.log(`| ${s.name} | ${s.rps.toFixed(0)} | ${ratio(s.rps, base.rps)} | ${ratio(s.rps, floor.rps)} | ${s.p50} | ${s.p99} | ${s.cpuPerRequest.toFixed(0)} | ${ratio(s.cpuPerRequest, base.cpuPerRequest)} | ${ratio(s.cpuPerRequest, floor.cpuPerRequest)} |`);
 }
 console.log(`\nupstream: ${stats.requests} requests, ${stats.checked} signatures checked with oauth-sign, ${stats.bad} bad`);
 const failed = [...summary.values()].filter((s) => s.failed > 0);
