@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { cartAttribute } from './cart.js';
 import { ctmrinfoAttribute } from './ctmrinfo.js';
 import { errorAttribute } from './error.js';
-import { quoted, record } from './fields.js';
+import { oneOf, record } from './fields.js';
 import { leadAttribute } from './lead.js';
 import { MARKETING_CHANNEL, mrktInfoAttribute } from './mrkt-info.js';
 import { personalAttribute } from './personal.js';
@@ -34,9 +34,8 @@ export type AttributeInput = { [T in AttributeType]: v.InferInput<Schemas[T]> }[
 /** An attribute as it leaves validation; `withNumbers` makes it LivePerson's. */
 export type Attribute = { [T in AttributeType]: v.InferOutput<Schemas[T]> }[AttributeType];
 
-const unknownType = record({
-	type: v.custom<never>(() => false, `must be one of ${quoted(ATTRIBUTE_TYPES)}`),
-});
+/** Picked only for a type that is none of the known ones, so its check fails and lists them. */
+const unknownType = record({ type: oneOf(ATTRIBUTE_TYPES) });
 
 /** The schema for an attribute, picked by its `type`; an unknown type gets one that lists the known ones. */
 export function schemaFor(input: unknown): v.GenericSchema<unknown, Attribute> {

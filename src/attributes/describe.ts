@@ -12,9 +12,8 @@ function pathOf(issue: v.BaseIssue<unknown>): string {
  * `lead.value: must be a finite number, not negative (got "200")`. Long received values are cut
  * so that a 50 KB string never comes back in an error message.
  */
-export function describeIssues(issues: readonly v.BaseIssue<unknown>[], prefix = ''): string {
-	const issue = issues[0];
-	if (!issue) return 'invalid input';
+export function describeIssues(issues: readonly [v.BaseIssue<unknown>, ...v.BaseIssue<unknown>[]], prefix = ''): string {
+	const [issue] = issues;
 	const path = (prefix + pathOf(issue)).replace(/^\./, '');
 	const got = issue.input === undefined ? '' : ` (got ${issue.received})`;
 	const message = `${path ? `${path}: ` : ''}${issue.message}${got}`;

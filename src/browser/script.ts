@@ -5,6 +5,7 @@
 import { SERVICE_STATUS } from '../attributes/index.js';
 import { createClient, type Client } from './client.js';
 import { LpEAError } from './errors.js';
+import { tell } from './logger.js';
 
 type StubCall = [name: keyof Client, args: unknown[], resolve: (v: unknown) => void, reject: (e: unknown) => void];
 type Global = { lpEA?: { q?: StubCall[]; LpEAError?: unknown } };
@@ -29,7 +30,7 @@ if (!w.lpEA?.LpEAError) {
 	window.addEventListener('unhandledrejection', (event) => {
 		if (event.reason instanceof LpEAError) {
 			event.preventDefault();
-			console.error(`[lp-ea] ${event.reason.code}: ${event.reason.message}`);
+			tell('error', event.reason);
 		}
 	});
 

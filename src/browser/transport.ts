@@ -32,9 +32,10 @@ export type Outcome = { error?: LpEAError; final?: boolean; stopped?: boolean };
 
 export type Transport = (body: string, post: Post) => Promise<Outcome>;
 
-/** What can succeed later, as the contract has it: no answer, 408, 429 and every 5xx. */
-export const isRetryable = (status: number): boolean => status === 0 || status === 408 || status === 429 || status >= 500;
+/** ky's `statusCodes`: every status a response can have (fetch allows 200 to 599) that may succeed later. */
 const RETRIED = [408, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)];
+/** What can succeed later, as the contract has it: no answer, 408, 429 and every 5xx. */
+export const isRetryable = (status: number): boolean => !status || RETRIED.includes(status);
 /** The answers by which the endpoint asks for a pause: their `Retry-After` is waited out, with a spread on top. */
 const PUSHBACK = [429, 503];
 

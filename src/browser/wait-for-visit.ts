@@ -1,8 +1,15 @@
 import { LpEAError } from './errors.js';
+import { tell } from './logger.js';
 import type { Visit, VisitSource } from './visit.js';
 
 /** How often calls waiting for LivePerson's Web Tag look again. */
 const POLL_MS = 50;
+
+/**
+ * Whether this page has said so: a refused call may be a form's lead that goes with the page,
+ * unseen, so the first refusal is told without `debug` too; once, however many calls follow.
+ */
+let warned = false;
 
 type Waiter = { giveUp: number; resolve: (visit: Visit) => void; reject: (error: LpEAError) => void };
 
@@ -20,7 +27,12 @@ export function waitForVisit(source: VisitSource): (giveUp: number) => Promise<V
 		const now = Date.now();
 		waiters = waiters.filter(({ giveUp, resolve, reject }) => {
 			if (visit) resolve(visit);
-			else if (!pending || now >= giveUp) reject(new LpEAError('no-visit', 0, `${problem}; nothing was sent`));
+			else if (!pending || now >= giveUp) {
+				const error = new LpEAError('no-visit', 0, `${problem}; nothing was sent`);
+				if (!warned) tell('warn', error, `. See "Where the visit comes from" in lp-ea's README`);
+				warned = true;
+				reject(error);
+			}
 			else return true;
 			return false;
 		});

@@ -122,6 +122,20 @@ describe('building and validating', () => {
 		});
 	});
 
+	test('lead() and lead({}) are a lead without details, as LivePerson takes it: sent, not refused; lead(null) is refused', async () => {
+		const c = client();
+		await Promise.all([c.lead(), c.lead({}), c.lead(undefined)]);
+		expect(endpoint.sent).toHaveLength(1);
+		expect(endpoint.sent[0]?.body.attributes).toEqual([
+			{ type: 'lead', lead: {} },
+			{ type: 'lead', lead: {} },
+			{ type: 'lead', lead: {} },
+		]);
+		const error = await rejection(c.lead(null as never));
+		expect(error).toMatchObject({ code: 'invalid', message: 'lead: must be an object (got null); nothing was sent' });
+		expect(endpoint.sent).toHaveLength(1);
+	});
+
 	test('service() maps every status name to its number', async () => {
 		const c = client();
 		const names = Object.keys(SERVICE_STATUS) as Array<keyof typeof SERVICE_STATUS>;
