@@ -26,13 +26,21 @@ export function baseUri(url: URL): string {
 	return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
-/** §3.4.1.3.2: encode each name and value, sort by name then value, join. */
-export function normalizeParameters(parameters: ReadonlyArray<readonly [string, string]>): string {
-	return parameters
-		.map(([name, value]) => [percentEncode(name), percentEncode(value)] as const)
+type Pair = readonly [string, string];
+
+/** Encoded pairs sorted by name, then value (byte order: they are ASCII once encoded), joined. */
+function joinSorted(encoded: Pair[]): string {
+	return encoded
 		.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
 		.map(([name, value]) => `${name}=${value}`)
 		.join('&');
+}
+
+const encodePair = ([name, value]: Pair): Pair => [percentEncode(name), percentEncode(value)];
+
+/** §3.4.1.3.2: encode each name and value, sort by name then value, join. */
+export function normalizeParameters(parameters: ReadonlyArray<Pair>): string {
+	return joinSorted(parameters.map(encodePair));
 }
 
 /**
@@ -40,11 +48,7 @@ export function normalizeParameters(parameters: ReadonlyArray<readonly [string, 
  * URLSearchParams does) are signed along with `parameters`, which holds the oauth_* fields
  * and, for a form-encoded body, the body's parameters.
  */
-export function signatureBaseString(
-	method: string,
-	url: URL,
-	parameters: ReadonlyArray<readonly [string, string]>,
-): string {
+export function signatureBaseString(method: string, url: URL, parameters: ReadonlyArray<Pair>): string {
 	const all = [...url.searchParams, ...parameters];
 	return [method.toUpperCase(), percentEncode(baseUri(url)), percentEncode(normalizeParameters(all))].join('&');
 }
@@ -105,22 +109,28 @@ export type SignRequest = {
 
 /**
  * Makes `Authorization: OAuth …` header values for requests whose body is not
- * form-encoded. The key is imported once: the secrets do not change between requests.
+ * form-encoded. The key is imported once, and what does not change between requests (the
+ * key, the token, the method and version fields) is encoded once: per request, only the
+ * nonce, the timestamp and the URL's own parameters are.
  */
 export function createOAuthSigner(credentials: OAuthCredentials, hmac: Hmac = webHmac) {
 	const mac = hmac(signingKey(credentials.consumerSecret, credentials.tokenSecret));
+	const consumerKey = percentEncode(credentials.consumerKey);
+	const token = percentEncode(credentials.token);
+	const fixed: Pair[] = [
+		['oauth_consumer_key', consumerKey],
+		['oauth_signature_method', 'HMAC-SHA1'],
+		['oauth_token', token],
+		['oauth_version', '1.0'],
+	];
 	return async ({ method, url, timestamp, nonce }: SignRequest): Promise<string> => {
-		const oauth: Array<[string, string]> = [
-			['oauth_consumer_key', credentials.consumerKey],
-			['oauth_nonce', nonce],
-			['oauth_signature_method', 'HMAC-SHA1'],
-			['oauth_timestamp', String(timestamp)],
-			['oauth_token', credentials.token],
-			['oauth_version', '1.0'],
-		];
-		const signature = await mac(signatureBaseString(method, url, oauth));
-		const fields = [...oauth, ['oauth_signature', signature] as [string, string]].sort(([a], [b]) => (a < b ? -1 : 1));
-		return `OAuth ${fields.map(([name, value]) => `${name}="${percentEncode(value)}"`).join(', ')}`;
+		const encodedNonce = percentEncode(nonce);
+		const seconds = percentEncode(String(timestamp));
+		const parameters: Pair[] = [...fixed, ['oauth_nonce', encodedNonce], ['oauth_timestamp', seconds]];
+		for (const pair of url.searchParams) parameters.push(encodePair(pair));
+		const signature = await mac(`${method.toUpperCase()}&${percentEncode(baseUri(url))}&${percentEncode(joinSorted(parameters))}`);
+		// The fields in name order, as the signature's own are: consumer key, nonce, signature, method, timestamp, token, version.
+		return `OAuth oauth_consumer_key="${consumerKey}", oauth_nonce="${encodedNonce}", oauth_signature="${percentEncode(signature)}", oauth_signature_method="HMAC-SHA1", oauth_timestamp="${seconds}", oauth_token="${token}", oauth_version="1.0"`;
 	};
 }
 
