@@ -18,7 +18,9 @@ export function logLine(entry: LogEntry): string {
 	return JSON.stringify({ time: new Date().toISOString(), ...entry });
 }
 
-/** Where the adapters log unless told otherwise: one JSON line per request on stdout. */
+type Log = (entry: LogEntry) => void;
+
+/** Where the adapters log unless told otherwise: one JSON line per request on stdout (the Node adapters: node/stdout-log.ts, the same lines). */
 export const logToConsole = (entry: LogEntry): void => console.log(logLine(entry));
 
 /**
@@ -26,8 +28,8 @@ export const logToConsole = (entry: LogEntry): void => console.log(logLine(entry
  * line on stdout unless the brand passed its own function or `false`. `createSigner` has none,
  * being the piece the adapters and the brand's tests are built from.
  */
-export function withDefaultLog<T extends Pick<SignerOptions, 'log'>>(options: T): T {
-	return options.log === undefined ? { ...options, log: logToConsole } : options;
+export function withDefaultLog<T extends Pick<SignerOptions, 'log'>>(options: T, fallback: Log = logToConsole): T {
+	return options.log === undefined ? { ...options, log: fallback } : options;
 }
 
 /**
@@ -35,8 +37,8 @@ export function withDefaultLog<T extends Pick<SignerOptions, 'log'>>(options: T)
  * misconfigured signer's 500s): the brand's function, nothing for `false`, the default line
  * when the options are unset or could not be read at all.
  */
-export function adapterLog(options: Pick<SignerOptions, 'log'> | undefined): ((entry: LogEntry) => void) | undefined {
+export function adapterLog(options: Pick<SignerOptions, 'log'> | undefined, fallback: Log = logToConsole): Log | undefined {
 	const log = options === undefined ? undefined : options.log;
-	if (log === undefined) return logToConsole;
+	if (log === undefined) return fallback;
 	return typeof log === 'function' ? log : undefined;
 }

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Incoming, SignerCore } from '../exchange.js';
 import { adapterLog, withDefaultLog } from '../log-line.js';
+import { logToStdout } from './stdout-log.js';
 import { misconfigured } from '../misconfigured.js';
 import { refusalCors } from '../origin.js';
 import { jsonAnswer } from '../refusal.js';
@@ -70,14 +71,14 @@ export function createSignerMiddleware(options: SignerOptions | (() => SignerOpt
 	let given: SignerOptions | undefined;
 	let counted: ReturnType<typeof adapterMetrics> | undefined;
 	try {
-		given = withDefaultLog(typeof options === 'function' ? options() : options);
+		given = withDefaultLog(typeof options === 'function' ? options() : options, logToStdout);
 		counted = adapterMetrics(given.metrics);
 		signer = nodeSignerNow({ ...given, metrics: counted.observer }, names);
 	} catch (error) {
 		if (!(error instanceof SignerConfigError)) throw error;
-		signer = { handle: misconfigured(error, adapterLog(given)), ready: () => false, close: async () => {} };
+		signer = { handle: misconfigured(error, adapterLog(given, logToStdout)), ready: () => false, close: async () => {} };
 	}
-	const log = adapterLog(given);
+	const log = adapterLog(given, logToStdout);
 	const { handle, ready, close } = signer;
 	const middleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
 		serveNode(handle, req, res, log).catch((error: unknown) => {

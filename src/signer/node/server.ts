@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Answer } from '../exchange.js';
 import { adapterLog, printable, withDefaultLog } from '../log-line.js';
+import { logToStdout } from './stdout-log.js';
 import { refusalCors } from '../origin.js';
 import { jsonAnswer } from '../refusal.js';
 import { EVENTS_PATH, healthAnswer, signerRoutes } from '../routes.js';
@@ -102,7 +103,7 @@ export async function startSignerServer({
 	metricsPort,
 	metricsHost,
 }: SignerServerOptions): Promise<SignerServer> {
-	const signer = withDefaultLog(given);
+	const signer = withDefaultLog(given, logToStdout);
 	const { metrics, observer } = adapterMetrics(signer.metrics);
 	const { handle, ready, close: closeStore, refused } = await nodeSigner({ ...signer, metrics: observer }, names, true);
 	if (refused) {
@@ -110,7 +111,7 @@ export async function startSignerServer({
 		throw new SignerConfigError((names ?? OPTION_NAMES).redisUrl, refused);
 	}
 	const routes = signerRoutes(handle, ready);
-	const log = adapterLog(signer);
+	const log = adapterLog(signer, logToStdout);
 	const server: Server = createServer(
 		{
 			headersTimeout,
