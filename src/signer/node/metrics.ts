@@ -72,6 +72,20 @@ function zeroed<T extends string>(counter: Counter<T>, label: T, values: readonl
 	return counter;
 }
 
+/**
+ * A counter's increment by one label value, through the child prom-client keeps per value:
+ * looked up once per value, not hashed from a labels object on every request.
+ */
+function incrementer<T extends string, V>(counter: Counter<T>, label: T, toLabel: (value: V) => string): (value: V) => void {
+	const children = new Map<string, { inc(): void }>();
+	return (value) => {
+		const bound = toLabel(value);
+		let child = children.get(bound);
+		if (!child) children.set(bound, (child = counter.labels({ [label]: bound } as Record<T, string>)));
+		child.inc();
+	};
+}
+
 /** Tells `signerMetrics()`'s result from a plain observer of the brand's own. */
 const MARK = Symbol('lp-ea signer metrics');
 
@@ -170,11 +184,14 @@ export function signerMetrics({ registry = new Registry(), processMetrics = fals
 		() => new Gauge({ name: 'lp_ea_in_flight', help: 'Requests being handled now, bodies arrived (what LP_MAX_IN_FLIGHT caps)', registers }),
 	);
 
+	const answered = incrementer(requests, 'code', (code: string) => bounded(code, ANSWER_CODES));
+	const refused = incrementer(refusals, 'reason', (reason: string) => bounded(reason, REFUSAL_REASONS));
+	const forwarded = incrementer(forwards, 'status', statusLabel);
 	const observer: Observer = {
-		answered: (code) => requests.inc({ code: bounded(code, ANSWER_CODES) }),
-		refused: (reason) => refusals.inc({ reason: bounded(reason, REFUSAL_REASONS) }),
+		answered,
+		refused,
 		forwarded: (status, seconds) => {
-			forwards.inc({ status: statusLabel(status) });
+			forwarded(status);
 			upstream.observe(seconds);
 		},
 		dedupeHit: () => hits.inc(),
