@@ -152,3 +152,20 @@ export function table(summary, baselines) {
 	}
 	return lines.join('\n');
 }
+
+/**
+ * The run's table under its heading, the upstream's signature check, and exit: 1 when a target
+ * had failed requests or a signature was bad or none was checked (the figures are not comparable).
+ */
+export async function report(title, summary, baselines, upstreamOrigin) {
+	const stats = await (await fetch(`${upstreamOrigin}/stats`)).json();
+	console.log(`\n${title}: ${setting()}\n`);
+	console.log(table(summary, baselines));
+	console.log(`\nupstream: ${stats.requests} requests, ${stats.checked} signatures checked with oauth-sign, ${stats.bad} bad`);
+	const failed = [...summary.values()].filter((s) => s.failed > 0);
+	if (failed.length || stats.bad || !stats.checked) {
+		console.error(`not comparable: ${failed.map((s) => `${s.name} had ${s.failed} failed requests`).join('; ') || 'bad or unchecked signatures'}`);
+		process.exitCode = 1;
+	}
+	process.exit();
+}

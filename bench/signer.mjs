@@ -16,7 +16,7 @@
  */
 import oauth from 'oauth-sign';
 import { attributes, credentials, envelope, signerEnv, visit } from './common.mjs';
-import { freePort, here, OTHER_CORES, ready, rounds, runNode as run, SERVER_CORE, setting, table } from './harness.mjs';
+import { freePort, here, OTHER_CORES, ready, rounds, runNode as run, SERVER_CORE, report } from './harness.mjs';
 
 // The upstream, and a request to it signed with oauth-sign for the "directly" row.
 const upstreamPort = await freePort();
@@ -57,14 +57,4 @@ const targets = [
 	...servers,
 ];
 const summary = await rounds(targets);
-const stats = await (await fetch(`${upstreamOrigin}/stats`)).json();
-
-console.log(`\nlp-ea signer benchmark: ${setting()}\n`);
-console.log(table(summary, { Express: 'express', floor: 'floor' }));
-console.log(`\nupstream: ${stats.requests} requests, ${stats.checked} signatures checked with oauth-sign, ${stats.bad} bad`);
-const failed = [...summary.values()].filter((s) => s.failed > 0);
-if (failed.length || stats.bad || !stats.checked) {
-	console.error(`not comparable: ${failed.map((s) => `${s.name} had ${s.failed} failed requests`).join('; ') || 'bad or unchecked signatures'}`);
-	process.exitCode = 1;
-}
-process.exit();
+await report('lp-ea signer benchmark', summary, { Express: 'express', floor: 'floor' }, upstreamOrigin);

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envelope, signerEnv } from './common.mjs';
-import { freePort, here, OTHER_CORES, ready, rounds, run, runNode, SERVER_CORE, setting, table } from './harness.mjs';
+import { freePort, here, OTHER_CORES, ready, rounds, run, runNode, SERVER_CORE, report } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const WORKERD = require('workerd').default;
@@ -63,13 +63,4 @@ for (const worker of workers) {
 }
 
 const summary = await rounds(workers);
-const stats = await (await fetch(`${upstreamOrigin}/stats`)).json();
-console.log(`\nlp-ea Workers benchmark in workerd: ${setting()}\n`);
-console.log(table(summary, { relay: 'relay' }));
-console.log(`\nupstream: ${stats.requests} requests, ${stats.checked} signatures checked with oauth-sign, ${stats.bad} bad`);
-const failed = [...summary.values()].filter((s) => s.failed > 0);
-if (failed.length || stats.bad || !stats.checked) {
-	console.error(`not comparable: ${failed.map((s) => `${s.name} had ${s.failed} failed requests`).join('; ') || 'bad or unchecked signatures'}`);
-	process.exitCode = 1;
-}
-process.exit();
+await report('lp-ea Workers benchmark in workerd', summary, { relay: 'relay' }, upstreamOrigin);
