@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi, type MockInstance } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import { createSigner, ENV_NAMES, lazySigner, optionsFromEnv, SignerConfigError, type LogEntry, type SignerOptions } from '../../src/signer/index.js';
 import { createSignerMiddleware, startSignerServer } from '../../src/signer/node/index.js';
 import { snippet } from '../helpers/readme.js';
 import { CREDENTIALS, LEAD, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
+import { listenForFile } from '../helpers/listen.js';
 
 // One line per request where the signer runs, unless told otherwise: `log: false` for none,
 // a function for the brand's logger. createSigner, the building block, logs only when asked.
@@ -17,14 +17,12 @@ let stdout: MockInstance<typeof console.log>;
 // The Node adapters write their lines to process.stdout together, once per turn of the event loop.
 let written: string[] = [];
 let stderr: MockInstance<typeof console.error>;
-const servers: Server[] = [];
+const listen = listenForFile();
 
 beforeAll(async () => {
 	lp = await startStandIn();
 });
 afterAll(async () => {
-	for (const server of servers) server.closeAllConnections();
-	await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
 	await lp.close();
 });
 beforeEach(() => {
@@ -75,12 +73,6 @@ function expectTwoEntries(entries: Array<Record<string, unknown>>) {
 		{ time: expect.any(String), status: 403, code: 'forbidden', ms: expect.any(Number), origin: 'https://evil.example\\u{85}{"status":200}' },
 	]);
 	for (const secret of NEVER) expect(JSON.stringify([stdout.mock.calls, written])).not.toContain(JSON.stringify(secret).slice(1, -1));
-}
-
-async function listen(server: Server): Promise<string> {
-	servers.push(server);
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 const twoPosts = async (url: string) => {

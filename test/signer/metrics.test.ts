@@ -1,8 +1,7 @@
 import express from 'express';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
@@ -12,17 +11,16 @@ import { startCli } from '../helpers/cli.js';
 import { byLabel, nonZero, parseExposition, scrape, value, type Sample } from '../helpers/metrics.js';
 import { freePort } from '../helpers/redis.js';
 import { LEAD, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
+import { listenForFile } from '../helpers/listen.js';
 
 const CLI = new URL('../../dist/signer-cli.mjs', import.meta.url).pathname;
 
 let lp: LivePersonStandIn;
-const servers: Server[] = [];
+const listen = listenForFile();
 beforeAll(async () => {
 	lp = await startStandIn();
 });
 afterAll(async () => {
-	for (const server of servers) server.closeAllConnections();
-	await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
 	await lp.close();
 });
 beforeEach(() => lp.clear());
@@ -169,12 +167,6 @@ test('startSignerServer: Redis unreachable counts store errors, forwards nothing
 		await server.close();
 	}
 });
-
-async function listen(server: Server): Promise<string> {
-	servers.push(server);
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 describe('Express: signer.metrics mounted where the brand wants it', () => {
 	test('counts real traffic exactly; lp-ea has a registry of its own, without process metrics', async () => {

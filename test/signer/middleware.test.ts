@@ -1,8 +1,7 @@
 import express from 'express';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import type { LogEntry } from '../../src/signer/index.js';
@@ -11,17 +10,16 @@ import { createSignerMiddleware } from '../../src/signer/node/index.js';
 import { snippet } from '../helpers/readme.js';
 import { freePort, HAS_REDIS, startRedis } from '../helpers/redis.js';
 import { LEAD, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
+import { listenForFile } from '../helpers/listen.js';
 
 let lp: LivePersonStandIn;
-const servers: Server[] = [];
+const listen = listenForFile();
 const logs: LogEntry[] = [];
 
 beforeAll(async () => {
 	lp = await startStandIn();
 });
 afterAll(async () => {
-	for (const server of servers) server.closeAllConnections();
-	await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
 	await lp.close();
 });
 beforeEach(() => {
@@ -36,12 +34,6 @@ const middleware = () =>
 		rateLimit: false,
 		log: (entry) => logs.push(entry),
 	});
-
-async function listen(server: Server): Promise<string> {
-	servers.push(server);
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 /** Express 5 apps as brands write them: the signer mounted with or without body parsers before it. */
 const apps: Array<[string, (app: express.Express) => void]> = [
