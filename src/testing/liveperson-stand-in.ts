@@ -39,6 +39,8 @@ export type Received = {
 export type Fault = {
 	/** Answer this status (e.g. 500, 429, 401) with a body of LivePerson's own. */
 	status?: number;
+	/** Headers of that answer, such as `{ 'retry-after': '2' }` with a 429 or 503. */
+	headers?: Record<string, string>;
 	/** Wait this long first (then answer normally, or with `status`). */
 	delayMs?: number;
 	/** Never answer. */
@@ -125,8 +127,8 @@ function readBody(request: IncomingMessage): Promise<string> {
 	});
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-	response.writeHead(status, { 'content-type': 'application/json' });
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+	response.writeHead(status, { ...headers, 'content-type': 'application/json' });
 	response.end(JSON.stringify(body));
 }
 
@@ -197,7 +199,7 @@ export function startLivePerson({
 			if (current.delayMs) await new Promise((done) => setTimeout(done, current.delayMs));
 			if (current.status) {
 				faulted(`${current.status} answered`, 'setFault');
-				return send(response, current.status, { message: 'forced by the test', secret: 'upstream-body-must-not-leak' });
+				return send(response, current.status, { message: 'forced by the test', secret: 'upstream-body-must-not-leak' }, current.headers);
 			}
 		}
 		if (failing.share > 0 && Math.random() < failing.share) {

@@ -80,6 +80,15 @@ test('fails on demand: a dropped connection is a bad gateway, a hang a timeout',
 	expect(lp.received).toHaveLength(0);
 });
 
+test("fails on demand with a fault's headers, such as a 429's Retry-After", async () => {
+	lp.setFault({ status: 429, headers: { 'retry-after': '7' } });
+	const events = `${lp.origin}/api/account/9001/monitoring/visitors/visitor-1/visits/current/events?v=1&sid=session-1`;
+	const pushedBack = await fetch(events, { method: 'POST', body: '[]' });
+	expect([pushedBack.status, pushedBack.headers.get('retry-after')]).toEqual([429, '7']);
+	// Only the faulted answer has them.
+	expect((await fetch(events, { method: 'POST', body: '[]' })).headers.get('retry-after')).toBeNull();
+});
+
 test('setFault(undefined) and clear() undo a fault', async () => {
 	const handle = signer();
 	lp.setFault({ status: 429, times: 5 });
