@@ -93,6 +93,11 @@ export type LivePersonStandIn = {
 	setFailShare(share: number, status?: number): void;
 	/** How many requests the fail share has failed so far: proof that the faults really happened. */
 	readonly injected: number;
+	/**
+	 * How many requests `setFault` has answered (or hung up on, or left hanging) since the start
+	 * or `clear()`: with `received`, every request that reached the events route.
+	 */
+	readonly faulted: number;
 	/** The share set by `setFailShare`. */
 	readonly failShare: number;
 	/**
@@ -160,6 +165,7 @@ export function startLivePerson({
 	const events = new EventEmitter();
 	let fault: Fault | undefined;
 	const failing = { share: 0, status: 500, injected: 0 };
+	let faultedBySetFault = 0;
 	const sockets = new Set<Socket>();
 
 	function remember(entry: Seen): void {
@@ -184,8 +190,10 @@ export function startLivePerson({
 		const route = ROUTE.exec(url.pathname);
 		if (!route) return send(response, 404, { message: 'no such route' });
 		const body = await readBody(request);
-		const faulted = (answer: string, by: Faulted['by']) =>
+		const faulted = (answer: string, by: Faulted['by']) => {
+			if (by === 'setFault') faultedBySetFault += 1;
 			remember({ at: new Date().toISOString(), account: route[1]!, visitor: route[2]!, sid: url.searchParams.get('sid'), answer, by });
+		};
 
 		const current = fault;
 		if (current && (current.times ?? 1) > 0) {
@@ -304,6 +312,9 @@ export function startLivePerson({
 				get injected() {
 					return failing.injected;
 				},
+				get faulted() {
+					return faultedBySetFault;
+				},
 				get failShare() {
 					return failing.share;
 				},
@@ -313,6 +324,7 @@ export function startLivePerson({
 					received.length = 0;
 					seen.length = 0;
 					fault = undefined;
+					faultedBySetFault = 0;
 				},
 				close() {
 					for (const socket of sockets) socket.destroy();
