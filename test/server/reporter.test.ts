@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import { ATTRIBUTE_TYPES } from '../../src/attributes/index.js';
 import { LpEAError } from '../../src/browser/errors.js';
-import { createReporter, SignerConfigError, type Reporter } from '../../src/server/index.js';
+import { createReporter, SignerConfigError, type AttributeInput, type Reporter } from '../../src/server/index.js';
 import { DOCUMENTED, helperFields, INVALID } from '../helpers/attributes.js';
 import { CREDENTIALS, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
 
@@ -51,8 +51,10 @@ describe('delivers', () => {
 	});
 
 	test('send(visit, ...attributes) and send(visit, [attributes], options): all in one request, in order', async () => {
-		await reporter.send(VISIT, DOCUMENTED.lead, DOCUMENTED.searchInfo);
-		await reporter.send(VISIT, [DOCUMENTED.cart, DOCUMENTED.lead], { idempotencyKey: 'list-form-key-0001' });
+		// DOCUMENTED is deeply readonly (as const); AttributeInput's lists are not.
+		const [lead, searchInfo, cart] = [DOCUMENTED.lead, DOCUMENTED.searchInfo, DOCUMENTED.cart] as unknown as AttributeInput[];
+		await reporter.send(VISIT, lead!, searchInfo!);
+		await reporter.send(VISIT, [cart!, lead!], { idempotencyKey: 'list-form-key-0001' });
 		await lp.expectRequests(2, { visit: VISIT, attributes: [DOCUMENTED.lead, DOCUMENTED.searchInfo, DOCUMENTED.cart, DOCUMENTED.lead] });
 	});
 
