@@ -71,6 +71,7 @@ const modules = {
 	signer: 'src/signer/index.ts',
 	'signer-node': 'src/signer/node/index.ts',
 	testing: 'src/testing/index.ts',
+	server: 'src/server/index.ts',
 };
 const WORKER = 'src/signer/worker/index.ts';
 // The package's bins: each gets a shebang.

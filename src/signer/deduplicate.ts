@@ -20,17 +20,29 @@ export class TryAgain extends Refusal {
  * An id reused for another request: final for the page (a 4xx other than 408 and 429), which
  * drops it rather than retry what can never go through. 409 has no code of its own in the
  * contract; the page reads it by its class, as `bad-request`. Nothing of the body is echoed.
+ * Each of these refusals is a class of its own, so that lp-ea/server can say it in its own words.
  */
-export const reusedId = () =>
-	new Refusal(
-		'bad-request',
-		'id was already used for a different request within the de-duplication window; a new request needs a new id',
-		{},
-		409,
-	);
+export class ReusedId extends Refusal {
+	constructor() {
+		super('bad-request', 'id was already used for a different request within the de-duplication window; a new request needs a new id', {}, 409);
+	}
+}
 
 /** Another forward of this request holds the claim: the page retries in a second. */
-const beingForwarded = () => new TryAgain('a request with this id is being forwarded right now; try again shortly', 1);
+export class BeingForwarded extends TryAgain {
+	constructor() {
+		super('a request with this id is being forwarded right now; try again shortly', 1);
+	}
+}
+
+/** The store failed the claim: nothing is forwarded, since nothing could tell a repeat apart. */
+export class StoreUnreachable extends TryAgain {
+	constructor() {
+		super('the signing endpoint cannot reach its de-duplication store; try again later', 5);
+	}
+}
+
+const beingForwarded = () => new BeingForwarded();
 
 /** How much longer than the forward's own deadline a claim holds: the store's round trips on either side of it. */
 export const CLAIM_MARGIN_MS = 5_000;
@@ -109,13 +121,13 @@ export function createDeduplicator({ store, window, claimTtl, wait, sha256, obse
 			held = await store.claim(key, claimTtl, `pending:${digest}`);
 		} catch {
 			observe.storeError('claim');
-			throw new TryAgain('the signing endpoint cannot reach its de-duplication store; try again later', 5);
+			throw new StoreUnreachable();
 		}
 		if (held) {
 			const [state, heldDigest] = parse(held);
 			if (heldDigest !== undefined && heldDigest !== digest) {
 				observe.dedupeConflict();
-				throw reusedId();
+				throw new ReusedId();
 			}
 			if (state === 'accepted') return observe.dedupeHit();
 			if (state === 'ended') throw new Refusal('not-found', 'the visit has ended: LivePerson refused this request before (404)');

@@ -15,6 +15,34 @@ const UPSTREAM: Record<number, [ErrorCode, string]> = {
 	500: ['server-error', 'LivePerson failed to handle the request (500)'],
 };
 
+/**
+ * LivePerson answered, but not 200: the contract's code for its status, in our words. What it
+ * answered is kept for lp-ea/server, which retries a 408, 429 or 5xx (after `retryAfter`); the
+ * signer passes neither on.
+ */
+export class UpstreamRefusal extends Refusal {
+	readonly upstreamStatus: number;
+	readonly retryAfter: string | undefined;
+
+	constructor(status: number, retryAfter?: string) {
+		const [code, message] = UPSTREAM[status] ?? ['bad-gateway', `LivePerson answered ${status}`];
+		super(code, message);
+		this.upstreamStatus = status;
+		this.retryAfter = retryAfter;
+	}
+}
+
+/**
+ * No answer from LivePerson at all (refused, reset, no such host): a bad gateway for the page,
+ * a network error for lp-ea/server. The transport's error is kept as the cause, never in the message.
+ */
+export class Unreachable extends Refusal {
+	constructor(cause: unknown) {
+		super('bad-gateway', 'could not reach LivePerson');
+		this.cause = cause;
+	}
+}
+
 /** The upstream URL, built only from configuration and validated ids. */
 export function upstreamUrl(origin: string, apiVersion: string, { account, visitor, sid }: Envelope): URL {
 	const url = new URL(
@@ -27,8 +55,9 @@ export function upstreamUrl(origin: string, apiVersion: string, { account, visit
 }
 
 /**
- * Signs and sends the validated attributes. Resolves on LivePerson's 200; otherwise throws a
- * Refusal of our own wording: LivePerson's body is never read into an answer.
+ * Signs and sends the validated attributes, waiting `timeout` ms at most (the signer's own by
+ * default). Resolves on LivePerson's 200; otherwise throws a Refusal of our own wording (an
+ * UpstreamRefusal, an Unreachable, or a `timeout`): LivePerson's body is never read into an answer.
  */
 export async function forward(
 	settings: Settings,
@@ -36,6 +65,7 @@ export async function forward(
 	origin: string,
 	envelope: Envelope,
 	body = JSON.stringify(envelope.attributes),
+	timeout = settings.timeout,
 ): Promise<void> {
 	const url = upstreamUrl(origin, settings.apiVersion, envelope);
 	const authorization = await sign({
@@ -46,8 +76,8 @@ export async function forward(
 	});
 	const started = performance.now();
 	const answered = deadline(
-		settings.timeout,
-		() => new Refusal('timeout', `LivePerson did not answer within ${settings.timeout} ms (${settings.names.timeout})`),
+		timeout,
+		() => new Refusal('timeout', `LivePerson did not answer within ${timeout} ms (${settings.names.timeout})`),
 		() =>
 			settings
 				.transport({
@@ -55,11 +85,11 @@ export async function forward(
 					url,
 					headers: { authorization, 'content-type': 'application/json', 'x-http-method-override': 'PUT' },
 					body,
-					timeout: settings.timeout,
+					timeout,
 					read: false,
 				})
-				.catch(() => {
-					throw new Refusal('bad-gateway', 'could not reach LivePerson');
+				.catch((error: unknown) => {
+					throw new Unreachable(error);
 				}),
 	);
 	// Told from the outcome, once: a transport that rejects after the deadline is not a second call.
@@ -68,8 +98,7 @@ export async function forward(
 		({ status }) => settings.observe.forwarded(status, seconds()),
 		() => settings.observe.forwarded('error', seconds()),
 	);
-	const { status } = await answered;
+	const { status, retryAfter } = await answered;
 	if (status === 200) return;
-	const [code, message] = UPSTREAM[status] ?? ['bad-gateway', `LivePerson answered ${status}`];
-	throw new Refusal(code, message);
+	throw new UpstreamRefusal(status, retryAfter);
 }

@@ -19,8 +19,12 @@ export type TransportRequest = {
 	read: boolean;
 };
 
-/** `text` is '' when the body was not read. */
-export type TransportAnswer = { status: number; text: string };
+/**
+ * `text` is '' when the body was not read. `retryAfter`, LivePerson's `Retry-After` header
+ * where it sent one: the signer passes nothing of the answer on, but lp-ea/server waits it out
+ * before a retry.
+ */
+export type TransportAnswer = { status: number; text: string; retryAfter?: string };
 
 /**
  * One exchange with LivePerson. It must not follow redirects (a 3xx is the answer) and must
@@ -53,9 +57,10 @@ export function fetchTransport(fetcher: typeof globalThis.fetch = (input, init) 
 			}
 		}
 		const response = await fetcher(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeout) });
-		if (read) return { status: response.status, text: await response.text() };
+		const retryAfter = response.headers.get('retry-after') ?? undefined;
+		if (read) return { status: response.status, text: await response.text(), retryAfter };
 		// Let go of the body without reading it; the answer need not wait for that.
 		response.body?.cancel().catch(() => {});
-		return { status: response.status, text: '' };
+		return { status: response.status, text: '', retryAfter };
 	};
 }

@@ -39,6 +39,8 @@ export type Received = {
 export type Fault = {
 	/** Answer this status (e.g. 500, 429, 401) with a body of LivePerson's own. */
 	status?: number;
+	/** Headers of that answer, such as `{ 'retry-after': '2' }` with a 429 or 503. */
+	headers?: Record<string, string>;
 	/** Wait this long first (then answer normally, or with `status`). */
 	delayMs?: number;
 	/** Never answer. */
@@ -91,6 +93,11 @@ export type LivePersonStandIn = {
 	setFailShare(share: number, status?: number): void;
 	/** How many requests the fail share has failed so far: proof that the faults really happened. */
 	readonly injected: number;
+	/**
+	 * How many requests `setFault` has answered (or hung up on, or left hanging) since the start
+	 * or `clear()`: with `received`, every request that reached the events route.
+	 */
+	readonly faulted: number;
 	/** The share set by `setFailShare`. */
 	readonly failShare: number;
 	/**
@@ -125,8 +132,8 @@ function readBody(request: IncomingMessage): Promise<string> {
 	});
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-	response.writeHead(status, { 'content-type': 'application/json' });
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+	response.writeHead(status, { ...headers, 'content-type': 'application/json' });
 	response.end(JSON.stringify(body));
 }
 
@@ -158,6 +165,7 @@ export function startLivePerson({
 	const events = new EventEmitter();
 	let fault: Fault | undefined;
 	const failing = { share: 0, status: 500, injected: 0 };
+	let faultedBySetFault = 0;
 	const sockets = new Set<Socket>();
 
 	function remember(entry: Seen): void {
@@ -182,8 +190,10 @@ export function startLivePerson({
 		const route = ROUTE.exec(url.pathname);
 		if (!route) return send(response, 404, { message: 'no such route' });
 		const body = await readBody(request);
-		const faulted = (answer: string, by: Faulted['by']) =>
+		const faulted = (answer: string, by: Faulted['by']) => {
+			if (by === 'setFault') faultedBySetFault += 1;
 			remember({ at: new Date().toISOString(), account: route[1]!, visitor: route[2]!, sid: url.searchParams.get('sid'), answer, by });
+		};
 
 		const current = fault;
 		if (current && (current.times ?? 1) > 0) {
@@ -197,7 +207,7 @@ export function startLivePerson({
 			if (current.delayMs) await new Promise((done) => setTimeout(done, current.delayMs));
 			if (current.status) {
 				faulted(`${current.status} answered`, 'setFault');
-				return send(response, current.status, { message: 'forced by the test', secret: 'upstream-body-must-not-leak' });
+				return send(response, current.status, { message: 'forced by the test', secret: 'upstream-body-must-not-leak' }, current.headers);
 			}
 		}
 		if (failing.share > 0 && Math.random() < failing.share) {
@@ -302,6 +312,9 @@ export function startLivePerson({
 				get injected() {
 					return failing.injected;
 				},
+				get faulted() {
+					return faultedBySetFault;
+				},
 				get failShare() {
 					return failing.share;
 				},
@@ -311,6 +324,7 @@ export function startLivePerson({
 					received.length = 0;
 					seen.length = 0;
 					fault = undefined;
+					faultedBySetFault = 0;
 				},
 				close() {
 					for (const socket of sockets) socket.destroy();

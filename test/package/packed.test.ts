@@ -110,6 +110,7 @@ import { createSigner, type SignerOptions } from 'lp-ea/signer';
 import { createSignerMiddleware, startSignerServer } from 'lp-ea/signer/node';
 import worker, { durableObjectStore, LpEaDedupe } from 'lp-ea/signer/worker';
 import { startLivePerson, type Received } from 'lp-ea/testing';
+import { createReporter, LpEAError as ServerError, type Reporter } from 'lp-ea/server';
 
 const client: Client = createClient({ endpoint: 'https://signer.example.com/lp-ea/events' });
 const sent: Promise<void> = lead({ topic: 'upgrade', value: 200, currency: 'USD' });
@@ -126,6 +127,16 @@ const onWorkers: Promise<Response> | Response = worker.fetch(new Request('https:
 const objectClaim: (key: string, ttl: number) => Promise<string | null> = LpEaDedupe.prototype.claim;
 const objectStore: SignerOptions['dedupeStore'] = durableObjectStore({ idFromName: (name: string) => name, get: () => new LpEaDedupe({} as never, {}) });
 const lp = startLivePerson({ accounts: ['1'], credentials: { consumerKey: 'k', consumerSecret: 's', token: 't', tokenSecret: 'u' } });
+const reporter: Reporter = createReporter({ ...options, accounts: undefined, timeout: 5_000 });
+const reported: Promise<void> = reporter.service({ account: '1', visitor: 'v', sid: 's' }, { status: 'resolved' }, { idempotencyKey: 'ticket-1234-resolved' });
+const listed: Promise<void> = reporter.send({ account: '1', visitor: 'v', sid: 's' }, [{ type: 'lead', lead: {} }], { idempotencyKey: 'ticket-1234-lead-01' });
+const oneClass: typeof LpEAError = ServerError;
+// @ts-expect-error the visit comes first
+void reporter.service({ status: 'resolved' });
+// @ts-expect-error not a status name
+void reporter.service({ account: '1', visitor: 'v', sid: 's' }, { status: 'finished' });
+// @ts-expect-error the API key is required
+void createReporter({ accounts: '1' });
 // @ts-expect-error not a lead field
 void lead({ vaule: 200 });
 // @ts-expect-error a number field
@@ -136,7 +147,7 @@ void lpEA.service({ status: 'finished' });
 void startLivePerson({ accounts: ['1'] });
 // @ts-expect-error a ttl is a number of ms
 void LpEaDedupe.prototype.claim('key', '5000');
-export { sent, approved, fromTag, same, errorClass, handle, server, verified, middleware, onWorkers, objectClaim, objectStore, lp };
+export { sent, approved, fromTag, same, errorClass, handle, server, verified, middleware, onWorkers, objectClaim, objectStore, lp, reported, listed, oneClass };
 `;
 
 describe('TypeScript against the packed package', () => {
@@ -144,7 +155,7 @@ describe('TypeScript against the packed package', () => {
 		['node10', { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 }],
 		['node16', { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 }],
 		['bundler', { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler }],
-	])('lp-ea, lp-ea/signer, lp-ea/signer/node, lp-ea/testing and lp-ea/global resolve and type-check under %s', (name, options) => {
+	])('lp-ea, lp-ea/signer, lp-ea/signer/node, lp-ea/server, lp-ea/testing and lp-ea/global resolve and type-check under %s', (name, options) => {
 		expect(typecheck({ [`src/${name}.ts`]: CONSUMER }, options)).toEqual([]);
 	}, 30_000);
 
@@ -202,8 +213,8 @@ describe('TypeScript against the packed package', () => {
 
 describe('JSDoc, as editors show it on hover', () => {
 
-	test('every public function, class and method of lp-ea, lp-ea/signer, lp-ea/signer/node and lp-ea/testing is documented', () => {
-		const entries = ['lp-ea', 'lp-ea/signer', 'lp-ea/signer/node', 'lp-ea/testing'];
+	test('every public function, class and method of lp-ea, lp-ea/signer, lp-ea/signer/node, lp-ea/server and lp-ea/testing is documented', () => {
+		const entries = ['lp-ea', 'lp-ea/signer', 'lp-ea/signer/node', 'lp-ea/server', 'lp-ea/testing'];
 		write('src/hover.ts', `${entries.map((entry, i) => `import * as e${i} from '${entry}';`).join('\n')}\nexport { ${entries.map((_, i) => `e${i}`).join(', ')} };\n`);
 		const options = { strict: true, noEmit: true, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, types: [] };
 		const program = ts.createProgram([join(PROJECT, 'src/hover.ts')], options);
@@ -225,13 +236,13 @@ describe('JSDoc, as editors show it on hover', () => {
 			for (const exported of checker.getExportsOfModule(module)) {
 				const symbol = resolve(exported);
 				check(`${entries[i]}.${exported.name}`, symbol);
-				// The methods of the objects the entry points hand out: Client, LivePersonStandIn.
-				if (symbol.flags & ts.SymbolFlags.TypeAlias && ['Client', 'LivePersonStandIn'].includes(exported.name)) {
+				// The methods of the objects the entry points hand out: Client, Reporter, LivePersonStandIn.
+				if (symbol.flags & ts.SymbolFlags.TypeAlias && ['Client', 'Reporter', 'LivePersonStandIn'].includes(exported.name)) {
 					for (const member of checker.getDeclaredTypeOfSymbol(symbol).getProperties()) check(`${exported.name}.${member.name}`, member);
 				}
 			}
 		});
-		expect(seen).toEqual(expect.arrayContaining(['lp-ea.lead', 'lp-ea.createClient', 'lp-ea/signer.createSigner', 'lp-ea/signer/node.startSignerServer', 'lp-ea/testing.startLivePerson', 'Client.lead', 'LivePersonStandIn.setFault']));
+		expect(seen).toEqual(expect.arrayContaining(['lp-ea.lead', 'lp-ea.createClient', 'lp-ea/signer.createSigner', 'lp-ea/signer/node.startSignerServer', 'lp-ea/server.createReporter', 'lp-ea/testing.startLivePerson', 'Client.lead', 'Reporter.service', 'Reporter.close', 'LivePersonStandIn.setFault']));
 		expect(undocumented).toEqual([]);
 	}, 30_000);
 });
@@ -274,6 +285,28 @@ await lp.close();
 		);
 		const { stdout } = await run(process.execPath, ['node-injections.mjs'], { cwd: PROJECT });
 		expect(stdout.trim()).toBe('200 [true]');
+	}, 30_000);
+});
+
+describe('lp-ea/server from the package', () => {
+	test('reports to the stand-in, signed, and rejects with the one LpEAError class that lp-ea exports too', async () => {
+		write(
+			'server.mjs',
+			`import { LpEAError } from 'lp-ea';
+import { createReporter, LpEAError as ServerError } from 'lp-ea/server';
+import { startLivePerson } from 'lp-ea/testing';
+const lp = await startLivePerson({ accounts: ['1234'], credentials: { consumerKey: 'k', consumerSecret: 's', token: 't', tokenSecret: 'u' } });
+const reporter = createReporter(lp.signerOptions);
+const visit = { account: '1234', visitor: 'v1234567', sid: 's1' };
+await reporter.service(visit, { status: 'resolved', serviceId: 'T-1' });
+const refused = await reporter.lead(visit, { value: 'x' }).catch((error) => error);
+console.log(JSON.stringify(lp.received.map((r) => [r.verified, r.attributes])), refused instanceof LpEAError, ServerError === LpEAError, refused.code);
+await reporter.close();
+await lp.close();
+`,
+		);
+		const { stdout } = await run(process.execPath, ['server.mjs'], { cwd: PROJECT });
+		expect(stdout.trim()).toBe('[[true,[{"type":"service","service":{"status":13,"serviceId":"T-1"}}]]] true true invalid');
 	}, 30_000);
 });
 

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { nodeHmac, nodeSha256, undiciTransport, withNodePlatform } from '../../src/signer/node/platform.js';
+import { fetchTransport } from '../../src/signer/transport.js';
 import { signerOptions } from '../helpers/signer.js';
 
 let server: Server;
@@ -18,7 +19,8 @@ beforeAll(async () => {
 		req.on('data', (chunk) => (body += chunk));
 		req.on('end', () => {
 			seen.push({ method: req.method!, body });
-			res.writeHead(req.url === '/missing' ? 404 : 200, { 'content-type': 'application/json' }).end('{"baseURI":"x"}');
+			const pushBack = req.url === '/busy' ? { 'retry-after': '7' } : {};
+			res.writeHead(req.url === '/missing' ? 404 : req.url === '/busy' ? 429 : 200, { 'content-type': 'application/json', ...pushBack }).end('{"baseURI":"x"}');
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -54,6 +56,17 @@ test('undiciTransport: a POST is sent once with its headers and body; its answer
 	expect(posted).toEqual({ status: 200, text: '' });
 	expect(seen).toEqual([{ method: 'POST', body: '[1]' }]);
 	expect(await transport({ method: 'GET', url: new URL(`${origin}/missing`), headers: {}, timeout: 2_000, read: true })).toEqual({ status: 404, text: '{"baseURI":"x"}' });
+});
+
+test.each([
+	['undiciTransport', undiciTransport()],
+	['fetchTransport', fetchTransport()],
+])("%s gives the answer's Retry-After, read or not, and none where there is none", async (_, transport) => {
+	const request = { method: 'POST', headers: {}, body: '[]', timeout: 2_000 } as const;
+	for (const read of [false, true]) {
+		expect(await transport({ ...request, url: new URL(`${origin}/busy`), read })).toMatchObject({ status: 429, retryAfter: '7' });
+	}
+	expect((await transport({ ...request, url: new URL(`${origin}/events`), read: false })).retryAfter).toBeUndefined();
 });
 
 test('undiciTransport rejects when nothing answers', async () => {

@@ -67,8 +67,11 @@ test('fails on demand: a status, for the given number of requests, then behaves 
 	expect((await post(handle)).status).toBe(500);
 	expect((await post(handle)).status).toBe(500);
 	expect((await post(handle)).status).toBe(200);
-	// Faulted requests stand for LivePerson failing before it looked: only the third is kept.
+	// Faulted requests stand for LivePerson failing before it looked: only the third is kept, and counted apart.
 	expect(lp.received).toHaveLength(1);
+	expect(lp.faulted).toBe(2);
+	lp.clear();
+	expect(lp.faulted).toBe(0);
 });
 
 test('fails on demand: a dropped connection is a bad gateway, a hang a timeout', async () => {
@@ -78,6 +81,16 @@ test('fails on demand: a dropped connection is a bad gateway, a hang a timeout',
 	lp.setFault({ hang: true });
 	expect(await (await post(handle)).json()).toMatchObject({ error: { code: 'timeout' } });
 	expect(lp.received).toHaveLength(0);
+	expect(lp.faulted).toBe(2);
+});
+
+test("fails on demand with a fault's headers, such as a 429's Retry-After", async () => {
+	lp.setFault({ status: 429, headers: { 'retry-after': '7' } });
+	const events = `${lp.origin}/api/account/9001/monitoring/visitors/visitor-1/visits/current/events?v=1&sid=session-1`;
+	const pushedBack = await fetch(events, { method: 'POST', body: '[]' });
+	expect([pushedBack.status, pushedBack.headers.get('retry-after')]).toEqual([429, '7']);
+	// Only the faulted answer has them.
+	expect((await fetch(events, { method: 'POST', body: '[]' })).headers.get('retry-after')).toBeNull();
 });
 
 test('setFault(undefined) and clear() undo a fault', async () => {

@@ -19,11 +19,20 @@ export const nodeHmac: Hmac = (key) => (text) => createHmac('sha1', key).update(
 export const nodeSha256: Sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 /**
- * undici's `request` through a pool of keep-alive connections per origin. One request per
+ * The pool undiciTransport uses by default: keep-alive connections per origin, one request per
  * connection at a time (pipelining 1): a POST is not idempotent, so it must never sit behind
- * another on a connection that may fail under both. undici follows no redirect unless told to.
+ * another on a connection that may fail under both. For whoever must close it (lp-ea/server).
  */
-export function undiciTransport(dispatcher: Dispatcher = new Agent({ pipelining: 1, keepAliveTimeout: 10_000 })): Transport {
+export const upstreamAgent = (): Agent => new Agent({ pipelining: 1, keepAliveTimeout: 10_000 });
+
+/** A header undici gives as a list when it came more than once: the first (a Retry-After is one value). */
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * undici's `request` through a pool of keep-alive connections per origin (`upstreamAgent`).
+ * undici follows no redirect unless told to.
+ */
+export function undiciTransport(dispatcher: Dispatcher = upstreamAgent()): Transport {
 	return async ({ method, url, headers, body, timeout, read }) => {
 		const answer = await dispatcher.request({
 			origin: url.origin,
@@ -34,10 +43,11 @@ export function undiciTransport(dispatcher: Dispatcher = new Agent({ pipelining:
 			headersTimeout: timeout,
 			bodyTimeout: timeout,
 		});
-		if (read) return { status: answer.statusCode, text: await answer.body.text() };
+		const retryAfter = first(answer.headers['retry-after']);
+		if (read) return { status: answer.statusCode, text: await answer.body.text(), retryAfter };
 		// Let go of the body without waiting for it, and keep the connection if it is short.
 		answer.body.dump().catch(() => {});
-		return { status: answer.statusCode, text: '' };
+		return { status: answer.statusCode, text: '', retryAfter };
 	};
 }
 
