@@ -192,3 +192,31 @@ test('the stub has every helper of the bundle, and visit', () => {
 	for (const name of names) expect(typeof (page.lpEA as unknown as Record<string, unknown>)[name], name).toBe('function');
 	expect(page.lpEA!.visit).toBeNull();
 });
+
+// ky's options and members are mangled in the bundle like valibot's (rollup.config.mjs). A name
+// shortened on one side only would leave ky on its defaults, which retry no POST: delivery.ts
+// would still try again after its own backoff (250 ms here), but without waiting out Retry-After.
+test('the minified bundle retries as configured: a 429 after its Retry-After, with the same id; a 400 never', async () => {
+	visitPage(`/landing?${VISIT_QUERY}`);
+	run(BUNDLE);
+	const random = Math.random;
+	Math.random = () => 0; // the shortest backoff and spread (half a second)
+	try {
+		const at: number[] = [];
+		const answers = [
+			() => HttpResponse.json({ error: { code: 'rate-limited', message: 'slow down' } }, { status: 429, headers: { 'Retry-After': '1' } }),
+			() => HttpResponse.json({}),
+		];
+		endpoint.answer(() => (at.push(Date.now()), answers.shift()!()));
+		await expect(page.lpEA!.lead({ topic: 'retried' })).resolves.toBeUndefined();
+		expect(endpoint.sent).toHaveLength(2);
+		expect(endpoint.sent[1]!.body.id).toBe(endpoint.sent[0]!.body.id);
+		expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(1_000);
+
+		endpoint.answer(() => HttpResponse.json({ error: { code: 'bad-request', message: 'no' } }, { status: 400 }));
+		await expect(page.lpEA!.lead({ topic: 'refused' })).rejects.toMatchObject({ code: 'bad-request', status: 400 });
+		expect(endpoint.sent).toHaveLength(3);
+	} finally {
+		Math.random = random;
+	}
+});
