@@ -143,6 +143,8 @@ test('the minified bundle still sends all ten types, names mapped', async () => 
 	]);
 	const refused = await lpEA.cart!({ total: 1, numItems: 1, products: [{ product: { price: -1 } }] }).catch((e: Error) => e.message);
 	expect(refused).toMatch(/^products\[0\]\.product\.price: must be a finite number, not negative \(got -1\)/);
+	const meant = await lpEA.service!({ status: 'In-Progress' }).catch((e: Error) => e.message);
+	expect(meant).toMatch(/^service\.status: .*; did you mean "in-progress"\? \(got "In-Progress"\); nothing was sent$/);
 });
 
 test('the minified bundle takes the visit from a late lpTag, and its errors keep their codes and statuses', async () => {
