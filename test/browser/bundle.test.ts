@@ -87,7 +87,7 @@ test('without data-endpoint the default /lp-ea/events is used', async () => {
 	expect(endpoint.sent[0]?.url).toBe('http://localhost:3000/lp-ea/events');
 });
 
-test('data-param-* renames the URL parameters; data-debug logs', async () => {
+test('data-param-* renames the URL parameters; data-debug logs, a dropped field too', async () => {
 	visitPage('/landing?a=1234&v=vis&s=sess');
 	scriptTag({ 'data-endpoint': '/lp-ea/events', 'data-param-account': 'a', 'data-param-visitor': 'v', 'data-param-sid': 's', 'data-debug': '' });
 	const lines: string[] = [];
@@ -100,6 +100,13 @@ test('data-param-* renames the URL parameters; data-debug logs', async () => {
 	}
 	expect(page.lpEA!.visit).toEqual({ account: '1234', visitor: 'vis', sid: 'sess' });
 	expect(lines.some((line) => line.startsWith('[lp-ea] visit'))).toBe(true);
+	console.log = (first: unknown) => lines.push(String(first));
+	try {
+		await page.lpEA!.lead({ vaule: 200 });
+	} finally {
+		console.log = original;
+	}
+	expect(lines).toContain('[lp-ea] lead() dropped "vaule"; did you mean "value"?');
 });
 
 test('loading the bundle twice keeps the first client', () => {

@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
-import { describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi, type MockInstance } from 'vitest';
 import { createClient, LpEAError, type Client } from '../../src/browser/index.js';
 import { settle, useSigningEndpoint, VISIT_QUERY, visitPage } from '../helpers/page.js';
 
 // Names are exact, as LivePerson's are: a near miss is refused, and told the name it missed.
+// A misspelt field is dropped like any unknown one, and debug output says so.
 const endpoint = useSigningEndpoint();
 
 const client = (options = {}): Client => {
@@ -75,5 +76,51 @@ describe('invalid names say which name was meant', () => {
 		expect(endpoint.sent[0]?.body.attributes).toEqual([{ type: 'service', service: { status: 1 } }]);
 		await message(client().service({ status: 'IN-PROGRESS' as never }));
 		await message(client().personal({ gender: 'Female' as never }));
+	});
+});
+
+describe('debug output names every field a helper dropped', () => {
+	let log: MockInstance<typeof console.log>;
+	beforeEach(() => {
+		log = vi.spyOn(console, 'log').mockImplementation(() => {});
+	});
+	afterEach(() => log.mockRestore());
+	const dropped = () => log.mock.calls.map(([line]) => String(line)).filter((line) => line.includes(' dropped '));
+
+	test('with the name it was probably meant to be; the rest is sent', async () => {
+		await client({ debug: true }).lead({ vaule: 200, topic: 'upgrade' } as never);
+		expect(dropped()).toEqual(['[lp-ea] lead() dropped "vaule"; did you mean "value"?']);
+		expect(endpoint.sent[0]?.body.attributes).toEqual([{ type: 'lead', lead: { topic: 'upgrade' } }]);
+	});
+
+	test('each one, on wrapped and flat types, with no guess where none is close', async () => {
+		const c = client({ debug: true });
+		await c.mrktInfo({ chanel: 'email', campaign: 'c' } as never);
+		const refused = await c.cart({ totl: 1, numItems: 1, coupon: 'X' } as never).catch((e: Error) => e.message);
+		expect(dropped()).toEqual([
+			'[lp-ea] mrktInfo() dropped "chanel"; did you mean "channel"?',
+			'[lp-ea] mrktInfo() dropped "campaign"',
+			'[lp-ea] cart() dropped "totl"; did you mean "total"?',
+			'[lp-ea] cart() dropped "coupon"',
+		]);
+		expect(refused).toBe('total: is required; nothing was sent');
+	});
+
+	test('names an object has of its own, such as "constructor" and "__proto__", are fields like any', async () => {
+		await client({ debug: true }).error(JSON.parse('{"constructor": 1, "__proto__": 2, "code": "E1"}'));
+		expect(dropped()).toEqual(['[lp-ea] error() dropped "constructor"', '[lp-ea] error() dropped "__proto__"']);
+		expect(endpoint.sent[0]?.body.attributes).toEqual([{ type: 'error', error: { code: 'E1' } }]);
+	});
+
+	test('fields that are no object drop nothing, and a call with only known fields says nothing of it', async () => {
+		const c = client({ debug: true });
+		await Promise.allSettled([c.lead(null as never), c.lead('upgrade' as never), c.lead(), c.lead({ value: 1 })]);
+		expect(dropped()).toEqual([]);
+	});
+
+	test('without debug, nothing is said', async () => {
+		await client().lead({ vaule: 200 } as never);
+		expect(log).not.toHaveBeenCalled();
+		expect(endpoint.sent[0]?.body.attributes).toEqual([{ type: 'lead', lead: {} }]);
 	});
 });
