@@ -7,11 +7,28 @@ import { readFileSync } from 'node:fs';
 // Measured in the bundle anatomy: the unsafe* rewrites and module mode save 72 B gzipped.
 // Mangling `_`-prefixed properties shortens ky 1.7's private members (`_options`, `_retryCount`,
 // …); no name of lp-ea's own starts with `_`, and the bundle is one closure, so nothing outside
-// sees them. The same goes for valibot's own bookkeeping on its schemas, datasets and config
-// (`typed`, `expects`, `reference`, `async`, `kind`, `requirement`, `lang`, `abortEarly`,
-// `abortPipeEarly`): lp-ea reads none of them, and none is a field LivePerson knows (−29 B gzip).
-const VALIBOT_INTERNALS = ['typed', 'expects', 'reference', 'async', 'kind', 'requirement', 'lang', 'abortEarly', 'abortPipeEarly'];
-// test/browser/bundle.test.ts runs the built bundle, so a rewrite that broke it would fail there.
+// sees them. The same goes for the names below, each read and written only inside the bundle:
+// none is a field LivePerson knows, a data-* attribute, a fetch or Request option, or a member of
+// a platform object lp-ea reads (`location.origin`, `locks.request`, `dataset.timeout`, `json()`
+// stay), and none is looked up by a string (ky merges its hooks by name, so those stay too).
+// `builtins` lets terser shorten listed names it otherwise keeps for being DOM names (`kind`,
+// `async`, `lang`, `item`, `check`, `path`, `default`): only the listed ones.
+// test/browser/bundle.test.ts runs the built bundle, its retries included.
+const MANGLED = {
+	// valibot's bookkeeping on its schemas, datasets, issues and config (−29 B, then −91 B more with builtins).
+	valibot: [
+		'typed', 'expects', 'reference', 'async', 'kind', 'requirement', 'lang', 'abortEarly', 'abortPipeEarly',
+		'default', 'fallback', 'expected', 'received', 'success', 'output', 'issues', 'path',
+		'check', 'getter', 'wrapped', 'item', '~run', '~standard', 'vendor', 'version', 'validate',
+	],
+	// ky 1.7's options as lp-ea passes them and ky reads them, and its own public members (−105 B).
+	ky: [
+		'retry', 'limit', 'methods', 'statusCodes', 'afterStatusCodes', 'maxRetryAfter', 'backoffLimit', 'delay',
+		'hooks', 'parseJson', 'stringifyJson', 'prefixUrl', 'throwHttpErrors', 'onDownloadProgress',
+		'abortController', 'response', 'transferredBytes', 'totalBytes', 'percent',
+	],
+};
+const MANGLED_NAMES = new RegExp(`^(_.*|${[...MANGLED.valibot, ...MANGLED.ky].join('|')})$`);
 const minify = () =>
 	terser({
 		ecma: 2020,
@@ -27,7 +44,7 @@ const minify = () =>
 			unsafe_methods: true,
 			unsafe_symbols: true,
 		},
-		mangle: { properties: { regex: new RegExp(`^(_.*|${VALIBOT_INTERNALS.join('|')})$`) } },
+		mangle: { properties: { regex: MANGLED_NAMES, builtins: true } },
 		format: { comments: false },
 	});
 

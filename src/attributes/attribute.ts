@@ -2,7 +2,8 @@ import * as v from 'valibot';
 import { cartAttribute } from './cart.js';
 import { ctmrinfoAttribute } from './ctmrinfo.js';
 import { errorAttribute } from './error.js';
-import { oneOf, record } from './fields.js';
+import type { Fields } from './dropped.js';
+import { FIELDS_KEY, oneOf, record } from './fields.js';
 import { leadAttribute } from './lead.js';
 import { MARKETING_CHANNEL, mrktInfoAttribute } from './mrkt-info.js';
 import { personalAttribute } from './personal.js';
@@ -41,6 +42,16 @@ const unknownType = record({ type: oneOf(ATTRIBUTE_TYPES) });
 export function schemaFor(input: unknown): v.GenericSchema<unknown, Attribute> {
 	const type = (input as { type?: unknown } | null)?.type as AttributeType;
 	return (ATTRIBUTE_TYPES.includes(type) ? ATTRIBUTE_SCHEMAS[type] : unknownType) as v.GenericSchema<unknown, Attribute>;
+}
+
+/**
+ * The object schema a helper's fields meet: the one they are wrapped in for `lead`, `service`,
+ * … (`{ type: 'lead', lead: fields }`), the attribute's own for the flat types (`cart`, …).
+ */
+export function fieldsSchema(type: AttributeType): Fields {
+	const schema = ATTRIBUTE_SCHEMAS[type] as unknown as { entries: Record<string, Fields> } & Fields;
+	const key: string | undefined = FIELDS_KEY[type as keyof typeof FIELDS_KEY];
+	return key ? schema.entries[key]! : schema;
 }
 
 /** The fields that take a name or a number, and where they are. */

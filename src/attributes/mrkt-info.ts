@@ -1,16 +1,8 @@
 import * as v from 'valibot';
-import { numbered, text, wrapped } from './fields.js';
+import { numbered, numbering, text, wrapped } from './fields.js';
 
-/** LivePerson's marketing channel numbers, by the kebab-case form of their documented names. */
-export const MARKETING_CHANNEL = {
-	direct: 0,
-	search: 1,
-	social: 2,
-	email: 3,
-	referral: 4,
-	'paid-search': 5,
-	display: 6,
-} as const;
+/** LivePerson's marketing channel numbers (0 to 6), by the kebab-case form of their documented names. */
+export const MARKETING_CHANNEL = numbering('direct search social email referral paid-search display');
 
 export type MarketingChannelName = keyof typeof MARKETING_CHANNEL;
 export type MarketingChannel = MarketingChannelName | (typeof MARKETING_CHANNEL)[MarketingChannelName];

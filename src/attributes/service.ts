@@ -1,23 +1,10 @@
 import * as v from 'valibot';
-import { numbered, text, wrapped } from './fields.js';
+import { numbered, numbering, text, wrapped } from './fields.js';
 
-/** LivePerson's service status numbers, by the kebab-case form of their documented names. */
-export const SERVICE_STATUS = {
-	complete: 0,
-	'in-progress': 1,
-	approved: 2,
-	cancelled: 3,
-	'not-approved': 4,
-	reviewed: 5,
-	'missing-details': 6,
-	closed: 7,
-	removed: 8,
-	assigned: 9,
-	'waiting-for-customer-response': 10,
-	'waiting-for-response': 11,
-	pending: 12,
-	resolved: 13,
-} as const;
+/** LivePerson's service status numbers (0 to 13), by the kebab-case form of their documented names. */
+export const SERVICE_STATUS = numbering(
+	'complete in-progress approved cancelled not-approved reviewed missing-details closed removed assigned waiting-for-customer-response waiting-for-response pending resolved',
+);
 
 export type ServiceStatusName = keyof typeof SERVICE_STATUS;
 export type ServiceStatusNumber = (typeof SERVICE_STATUS)[ServiceStatusName];

@@ -18,6 +18,8 @@ import {
 	type ServiceFields,
 	type Visit,
 } from '../attributes/index.js';
+import { fieldsSchema } from '../attributes/attribute.js';
+import { droppedFields } from '../attributes/dropped.js';
 import { shape } from '../attributes/fields.js';
 import { createBatcher, type Batcher } from './batch.js';
 import { createDelivery } from './delivery.js';
@@ -158,7 +160,11 @@ export function createClient(options: ClientOptions = {}): Client {
 		},
 	} as Client;
 	for (const type of ATTRIBUTE_TYPES) {
-		(client as Record<string, unknown>)[type] = (fields: unknown = {}) => enqueue([shape(type, fields)], false);
+		(client as Record<string, unknown>)[type] = (fields: unknown = {}) => {
+			// Silently, a misspelt field would just not reach LivePerson: debug output says which.
+			for (const field of droppedFields(fieldsSchema(type), fields)) log(`${type}() dropped ${field}`);
+			return enqueue([shape(type, fields)], false);
+		};
 	}
 	return client;
 }
