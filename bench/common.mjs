@@ -21,8 +21,10 @@ export const signerEnv = (origin, port) => ({
 	LP_ACCESS_TOKEN: credentials.token,
 	LP_ACCESS_TOKEN_SECRET: credentials.tokenSecret,
 	LP_DOMAIN: origin,
-	// Every request comes from one address: a per-client limit would measure 429s.
+	// Every request comes from one address: a per-client limit would measure 429s. So does the
+	// cap on bodies arriving from one address at once (16), which 50 connections pass in workerd.
 	LP_RATE_LIMIT: 'off',
+	LP_MAX_BODIES_PER_CLIENT: '1000',
 	PORT: String(port),
 	HOST: '127.0.0.1',
 });
