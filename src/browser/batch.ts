@@ -58,12 +58,12 @@ export function createBatcher(visit: Visit, delivery: Delivery, log: Logger): Ba
 				open.items.push(...items);
 				open.bytes = grown(open.bytes, items);
 				attach(open, items);
-				log(`${items.length} attribute(s) joined a request held while the endpoint pushes back`);
+				log('joined', open.id, items.length); // the held request, and how many attributes joined it
 				return settleEach(items);
 			}
 		}
 		const runs = chunk(items, (item) => item.bytes, room, MAX_ATTRIBUTES_PER_REQUEST);
-		log(`sending ${items.length} attribute(s) in ${runs.length} request(s)`);
+		log(`${items.length} attribute(s) in ${runs.length} request(s)`);
 		for (const run of runs) start({ id: requestId(), items: run, bytes: grown(-1, run) }, delivery.pushback());
 		settleEach(items);
 	}

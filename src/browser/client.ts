@@ -22,13 +22,14 @@ import { fieldsSchema } from '../attributes/attribute.js';
 import { droppedFields } from '../attributes/dropped.js';
 import { shape } from '../attributes/fields.js';
 import { createBatcher, type Batcher } from './batch.js';
-import { createDelivery } from './delivery.js';
+import { createConsent } from './consent.js';
+import { createDelivery, type Delivery } from './delivery.js';
 import { LpEAError } from './errors.js';
 import { createLogger } from './logger.js';
-import { createOutbox } from './outbox.js';
+import { createOutbox, type Outbox } from './outbox.js';
 import { replayOnPageEvents } from './replay.js';
 import { createTransport } from './transport.js';
-import { checkVisit, readVisit, type VisitParamNames, type VisitSource } from './visit.js';
+import { checkVisit, forgetVisit, readVisit, type VisitParamNames, type VisitSource } from './visit.js';
 import { waitForVisit } from './wait-for-visit.js';
 import { webStorage } from './web-storage.js';
 
@@ -55,6 +56,17 @@ export type ClientOptions = {
 	 * unsent. Default one hour; never more than the signing endpoint's `dedupeWindow`.
 	 */
 	dedupeWindow?: number;
+	/**
+	 * `'pending'`: calls are held in memory, nothing sent, nothing stored (not even the visit), until
+	 * `consent(true)` sends them or `consent(false)` refuses them. Without it, consent is taken as given.
+	 */
+	consent?: 'pending';
+	/**
+	 * `'memory'`: a request carrying a `personal` or `ctmrinfo` attribute waits for delivery in this
+	 * page's memory, never in localStorage: it is lost if the page goes before it is delivered. Default
+	 * `'local'`: kept in localStorage like every other request.
+	 */
+	personalStorage?: 'memory' | 'local';
 };
 
 /**
@@ -86,6 +98,12 @@ export type Client = {
 	searchInfo(fields: SearchInfoFields): Promise<void>;
 	/** Ready-made attributes of any of the ten types (`{ type: 'cart', … }`), each validated, all in one request. */
 	send(...attributes: AttributeInput[]): Promise<void>;
+	/**
+	 * The visitor's consent, from the brand's consent manager: `true` sends what was held and goes on
+	 * as usual; `false` refuses what was held and every later call (`no-consent`), and clears lp-ea's
+	 * outbox and the visit it kept. Either may follow the other; lp-ea does not remember it.
+	 */
+	consent(granted: boolean): void;
 	/** The visit this page reports to, or null while account, visitor or sid is unknown. */
 	readonly visit: Visit | null;
 };
@@ -109,44 +127,68 @@ export function createClient(options: ClientOptions = {}): Client {
 	const log = createLogger(options.debug);
 	const page = globalThis.location?.href;
 	const given = options.visit && checkVisit(options.visit);
-	const visitNow: VisitSource = given
-		? () => given
-		: page
-			? readVisit(page, webStorage('sessionStorage'), options.params, log)
-			: () => ({ visit: null, problem: 'there is no page URL to read the visit from; pass `visit`' });
+	/** The visit, completed from and kept in `storage` where one is given. */
+	const visitFrom = (storage?: Storage): VisitSource =>
+		given
+			? () => given
+			: page
+				? readVisit(page, storage, options.params, log)
+				: () => ({ visit: null, problem: 'there is no page URL to read the visit from; pass `visit`' });
 
 	const timeout = options.timeout ?? DEFAULT_TIMEOUT;
 	// A relative endpoint resolves like a link (so <base href> counts); same-origin is the page's own.
 	const endpoint = new URL(options.endpoint || DEFAULT_ENDPOINT, globalThis.document?.baseURI ?? page);
-	const delivery = createDelivery({
-		transport: createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log }),
-		endpoint: endpoint.href,
-		outbox: createOutbox(options.dedupeWindow || DEFAULT_DEDUPE_WINDOW, log),
-		timeout,
-		log,
-	});
-	// The backlog needs no visit of this page: each request in it carries its own.
-	replayOnPageEvents(delivery);
+	// Made once consent is given (at once, without `consent: 'pending'`): until then nothing is read
+	// from storage or written to it, and nothing is sent, the backlog of earlier pages included.
+	let outbox: Outbox | undefined;
+	const openOutbox = () => (outbox ??= createOutbox(options.dedupeWindow || DEFAULT_DEDUPE_WINDOW, log, options.personalStorage === 'memory'));
+	let delivery: Delivery | undefined;
+	let visitNow: VisitSource;
+	let visitLater: ReturnType<typeof waitForVisit>;
 	let batch: Batcher | undefined;
-	const batchFor = (visit: Visit) => (batch ??= createBatcher(visit, delivery, log));
+	const batchFor = (visit: Visit) => (batch ??= createBatcher(visit, delivery!, log));
 
-	const visitLater = waitForVisit(visitNow);
+	const consent = createConsent((granted) => {
+		log('consent', granted);
+		if (!granted) {
+			// What is out already may still arrive; with its outbox entry gone nothing is retried, and
+			// gated calls send nothing new.
+			openOutbox().clear();
+			return forgetVisit();
+		}
+		visitNow = visitFrom(webStorage('sessionStorage'));
+		visitLater = waitForVisit(visitNow);
+		if (delivery) return;
+		delivery = createDelivery({
+			transport: createTransport({ endpoint, pageOrigin: globalThis.location?.origin ?? '', timeout, fetch: options.fetch, log }),
+			endpoint: endpoint.href,
+			outbox: openOutbox(),
+			timeout,
+			log,
+		});
+		// The backlog needs no visit of this page: each request in it carries its own.
+		replayOnPageEvents(delivery);
+	});
+	if (options.consent === 'pending') visitNow = visitFrom();
+	else consent.set(true);
 
-	/** Validates, then sends: known now, the visit lets the call join this task's batch. */
+	/** Validates now; sends once consent allows: known then, the visit lets the call join that task's batch. */
 	function enqueue(inputs: readonly unknown[], inList: boolean): Promise<void> {
 		try {
 			if (inputs.length === 0) throw new LpEAError('invalid', 0, 'send() needs at least one attribute');
 			const attributes = validate(inputs, inList);
 			if (attributes.some((attribute) => (attribute as { info?: { customerId?: string } }).info?.customerId != null)) {
-				log('warning: with ctmrinfo.customerId LivePerson may treat the visit as authenticated and fail the call');
+				log('warning: ctmrinfo.customerId may fail the call (an authenticated visit)');
 			}
 			log('queued', attributes);
-			// One timeout for the whole call: waiting for the Web Tag spends some of it.
-			const deadline = Date.now() + timeout;
-			const { visit } = visitNow();
-			return visit
-				? batchFor(visit)(attributes, deadline)
-				: visitLater(deadline).then((later) => batchFor(later)(attributes, deadline));
+			return consent.gate(() => {
+				// One timeout for the whole call, from when it may be sent: waiting for the Web Tag spends some of it.
+				const deadline = Date.now() + timeout;
+				const { visit } = visitNow();
+				return visit
+					? batchFor(visit)(attributes, deadline)
+					: visitLater(deadline).then((later) => batchFor(later)(attributes, deadline));
+			});
 		} catch (error) {
 			log((error as Error).message);
 			return Promise.reject(error);
@@ -155,6 +197,7 @@ export function createClient(options: ClientOptions = {}): Client {
 
 	const client = {
 		send: (...attributes: unknown[]) => enqueue(attributes, true),
+		consent: consent.set,
 		get visit() {
 			return visitNow().visit;
 		},

@@ -58,11 +58,11 @@ type Hold = {
 	/** When its latest attempt started. */
 	since: number;
 	/** Whether that attempt got an answer (the endpoint's refusal): else it may have reached the endpoint. */
-	answered: boolean;
+	answered?: boolean;
 	/** Waiting for the next attempt. */
-	waiting: boolean;
+	waiting?: boolean;
 	/** Waiting out the endpoint's 429 or 503. */
-	pushback: boolean;
+	pushback?: boolean;
 	abort: AbortController;
 };
 
@@ -114,7 +114,8 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 
 	/** True once delivered; false once gone from the outbox; undefined when it is another page's now. Throws a final refusal. */
 	async function deliver(id: string, fresh: boolean, failed: (error: LpEAError) => void = () => {}): Promise<boolean | undefined> {
-		const hold: Hold = { since: 0, answered: false, waiting: false, pushback: false, abort: new AbortController() };
+		// Not answered, not waiting, not pushed back: each flag starts unset.
+		const hold: Hold = { since: 0, abort: new AbortController() };
 		mine.set(id, hold);
 		try {
 			for (let exchange = 0; ; exchange++) {
@@ -217,7 +218,7 @@ export function createDelivery({ transport, endpoint, outbox, timeout, log }: De
 				if (!hold) return void run();
 				held.set(id, run);
 				if (lastPushback) failed(lastPushback);
-				log('held', id, 'while the endpoint pushes back');
+				log('held', id); // until the endpoint's pushback ends
 			});
 		},
 		amend(id, body) {

@@ -1,4 +1,6 @@
 import type { Logger } from './logger.js';
+import { carriesPersonalData } from './personal-data.js';
+import { safely } from './safely.js';
 import { webStorage } from './web-storage.js';
 
 /**
@@ -17,6 +19,8 @@ export type Outbox = {
 	remove(id: string): void;
 	/** Every live entry, oldest first; expired ones are dropped on the way. */
 	list(): Entry[];
+	/** Removes every entry, other pages' and other endpoints' too (consent was declined). */
+	clear(): void;
 };
 
 const PREFIX = 'lp-ea:out:';
@@ -32,27 +36,17 @@ export const MAX_OUTBOX_SIZE = 256 * 1024;
  * memory (each entry's creation time and stored size, kept up to date by `storage` events
  * from other tabs and by every full read) lets a write make room without reading them all.
  */
-export function createOutbox(window: number, log: Logger, now: () => number = Date.now): Outbox {
+export function createOutbox(window: number, log: Logger, personalInMemory?: boolean, now: () => number = Date.now): Outbox {
 	const storage = webStorage('localStorage');
 	const memory = new Map<string, string>();
 	/** Key → when its request was made, and the characters it takes in storage (key and value, as quotas count). */
 	const index = new Map<string, { t: number; size: number }>();
 
-	function attempt<T>(use: (storage: Storage) => T): T | undefined {
-		try {
-			return storage && use(storage);
-		} catch {
-			return undefined;
-		}
-	}
+	const attempt = <T>(use: (storage: Storage) => T): T | undefined => safely(() => storage && use(storage));
 
 	function note(key: string, text: string | null | undefined) {
-		let t: unknown;
-		try {
-			t = text != null && (JSON.parse(text) as { t?: unknown }).t;
-		} catch {
-			// Unreadable: the next full read drops it.
-		}
+		// Unreadable: the next full read drops it.
+		const t = safely(() => text != null && (JSON.parse(text) as { t?: unknown }).t);
 		if (typeof t === 'number') index.set(key, { t, size: key.length + text!.length });
 		else index.delete(key);
 	}
@@ -69,12 +63,8 @@ export function createOutbox(window: number, log: Logger, now: () => number = Da
 	function read(key: string): Entry | undefined {
 		const text = memory.get(key) ?? attempt((s) => s.getItem(key));
 		if (text == null) return void index.delete(key);
-		let entry: Entry | undefined;
-		try {
-			entry = { ...JSON.parse(text), id: key.slice(PREFIX.length) };
-		} catch {
-			// Not ours, or torn: dropped below like an expired one.
-		}
+		// Not ours, or torn: dropped below like an expired one.
+		const entry = safely((): Entry => ({ ...JSON.parse(text), id: key.slice(PREFIX.length) }));
 		if (entry?.b && entry.t > now() - window) {
 			index.set(key, { t: entry.t, size: key.length + text.length });
 			return entry;
@@ -110,9 +100,11 @@ export function createOutbox(window: number, log: Logger, now: () => number = Da
 				log('evicted, the outbox is full:', oldest!.slice(PREFIX.length));
 				remove(oldest!.slice(PREFIX.length));
 			}
-			if (attempt((s) => (s.setItem(key, text), true))) memory.delete(key);
+			// Personal data kept out of storage lives in memory, like a request that storage refused.
+			if (!(personalInMemory && carriesPersonalData(entry.b)) && attempt((s) => (s.setItem(key, text), true))) memory.delete(key);
 			else {
-				// Full, say: the request lives in memory, and no stale copy (an older lease or body) stays for other tabs.
+				// Full, say: the request lives in memory, and no stale copy (an older lease or body, or a held
+				// request before personal data joined it) stays for other tabs.
 				memory.set(key, text);
 				attempt((s) => s.removeItem(key));
 			}
@@ -121,5 +113,6 @@ export function createOutbox(window: number, log: Logger, now: () => number = Da
 		get: (id) => read(PREFIX + id),
 		remove,
 		list,
+		clear: () => list().forEach(({ id }) => remove(id)),
 	};
 }

@@ -4,6 +4,7 @@ import { KEEPALIVE_BUDGET_BYTES } from '../shared/limits.js';
 import { BACKOFF_CAP, backoff, PUSHBACK_SPREAD, RETRY_AFTER_CAP } from './backoff.js';
 import { LpEAError } from './errors.js';
 import type { Logger } from './logger.js';
+import { safely } from './safely.js';
 
 export type TransportOptions = {
 	endpoint: URL;
@@ -52,14 +53,9 @@ let keepaliveRequests = 0;
 const encoder = new TextEncoder();
 
 function refusal(status: number, text: string): LpEAError {
-	let message = `the signing endpoint answered ${status}`;
-	try {
-		const said = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
-		if (typeof said === 'string') message = said;
-	} catch {
-		// Not our JSON (a proxy's error page, say): the status alone has to do.
-	}
-	return new LpEAError(codeForStatus(status), status, message);
+	const said = safely(() => (JSON.parse(text) as { error?: { message?: unknown } }).error?.message);
+	// Not our JSON (a proxy's error page, say): the status alone has to do.
+	return new LpEAError(codeForStatus(status), status, typeof said === 'string' ? said : `the signing endpoint answered ${status}`);
 }
 
 /**

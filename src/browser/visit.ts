@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import { describeIssues, visitSchema, type Visit } from '../attributes/index.js';
 import type { Logger } from './logger.js';
+import { safely } from './safely.js';
+import { webStorage } from './web-storage.js';
 
 export type { Visit };
 
@@ -26,12 +28,8 @@ export type VisitSource = () => VisitState;
 type Candidate = Partial<Record<VisitField, unknown>>;
 
 function readStored(storage: Storage | undefined): Candidate {
-	try {
-		const stored: unknown = JSON.parse(storage?.getItem(VISIT_STORAGE_KEY) ?? 'null');
-		return stored && typeof stored === 'object' ? stored : {};
-	} catch {
-		return {};
-	}
+	const stored: unknown = safely(() => JSON.parse(storage?.getItem(VISIT_STORAGE_KEY) ?? 'null'));
+	return stored && typeof stored === 'object' ? stored : {};
 }
 
 /** The part of LivePerson's Web Tag that knows the visit. */
@@ -41,15 +39,12 @@ type LpTag = { site?: unknown; taglets?: { lp_monitoringSDK?: { getVid?(): unkno
  * The visit as LivePerson's Web Tag knows it so far. The tag and its monitoring taglet load
  * on their own schedule: until then any part may be missing, empty, or throw.
  */
-function readTag(): Candidate {
-	try {
+const readTag = (): Candidate =>
+	safely(() => {
 		const tag = (globalThis as { lpTag?: LpTag }).lpTag;
 		const sdk = tag?.taglets?.lp_monitoringSDK;
 		return { account: tag?.site, visitor: sdk?.getVid?.(), sid: sdk?.getSid?.() };
-	} catch {
-		return {};
-	}
-}
+	}) ?? {};
 
 function check(candidate: unknown, source: string): VisitState {
 	const parsed = v.safeParse(visitSchema, candidate);
@@ -57,6 +52,9 @@ function check(candidate: unknown, source: string): VisitState {
 		? { visit: parsed.output }
 		: { visit: null, problem: `the visit ${source} is not valid: ${describeIssues(parsed.issues)}` };
 }
+
+/** Forgets the visit kept for the tab (consent was declined). Only reaching storage throws, and webStorage catches that. */
+export const forgetVisit = (): void => webStorage('sessionStorage')?.removeItem(VISIT_STORAGE_KEY);
 
 /** A visit given in code instead of the URL, checked like one. */
 export const checkVisit = (visit: unknown): VisitState => check(visit, 'given');

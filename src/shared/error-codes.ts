@@ -6,6 +6,7 @@
 export const ERROR_STATUS = {
 	invalid: 0,
 	'no-visit': 0,
+	'no-consent': 0,
 	network: 0,
 	timeout: 504,
 	'bad-request': 400,

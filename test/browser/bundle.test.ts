@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HttpResponse } from 'msw';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage, REQUEST_ID } from '../helpers/page.js';
 
 // The built files, as a page gets them (npm test builds first).
@@ -11,6 +11,7 @@ const STUB = readFileSync(resolve('dist/lp-ea.stub.min.js'), 'utf8');
 const BUNDLE = readFileSync(resolve('dist/lp-ea.min.js'), 'utf8');
 
 type LpEA = {
+	consent(granted: boolean): unknown;
 	lead(fields?: object): Promise<void>;
 	service(fields?: object): Promise<void>;
 	send(...attributes: object[]): Promise<void>;
@@ -197,7 +198,7 @@ test('a reference to the stub or its methods taken before the bundle loaded keep
 
 test('the stub has every helper of the bundle, and visit', () => {
 	run(STUB);
-	const names = ['lead', 'service', 'cart', 'purchase', 'prodView', 'ctmrinfo', 'mrktInfo', 'personal', 'error', 'searchInfo', 'send'];
+	const names = ['lead', 'service', 'cart', 'purchase', 'prodView', 'ctmrinfo', 'mrktInfo', 'personal', 'error', 'searchInfo', 'send', 'consent'];
 	for (const name of names) expect(typeof (page.lpEA as unknown as Record<string, unknown>)[name], name).toBe('function');
 	expect(page.lpEA!.visit).toBeNull();
 });
@@ -228,4 +229,69 @@ test('the minified bundle retries as configured: a 429 after its Retry-After, wi
 	} finally {
 		Math.random = random;
 	}
+});
+
+describe('consent through the stub and the tag', () => {
+	const outboxKeys = () => Object.keys(localStorage).filter((key) => key.startsWith('lp-ea:out:'));
+
+	test('data-consent="pending": calls and consent(true) made before the bundle loaded are replayed in order, in one request', async () => {
+		visitPage(`/landing?${VISIT_QUERY}`);
+		run(STUB);
+		const before = page.lpEA!.lead({ topic: 'before consent' });
+		const granted = page.lpEA!.consent(true);
+		const after = page.lpEA!.lead({ topic: 'after consent' });
+		expect(granted).toBeUndefined(); // as the bundle's: nothing to settle
+		scriptTag({ 'data-consent': 'pending' });
+		run(BUNDLE);
+		await expect(Promise.all([before, after])).resolves.toEqual([undefined, undefined]);
+		expect(endpoint.sent).toHaveLength(1);
+		expect(endpoint.sent[0]!.body.attributes).toEqual([
+			{ type: 'lead', lead: { topic: 'before consent' } },
+			{ type: 'lead', lead: { topic: 'after consent' } },
+		]);
+	});
+
+	test('data-consent="pending": consent(false) before load refuses the calls queued before it, and they stay unsent and unstored', async () => {
+		visitPage(`/landing?${VISIT_QUERY}`);
+		run(STUB);
+		const call = page.lpEA!.lead({ topic: 'declined' });
+		page.lpEA!.consent(false);
+		scriptTag({ 'data-consent': 'pending' });
+		run(BUNDLE);
+		await expect(call).rejects.toMatchObject({ name: 'LpEAError', code: 'no-consent', status: 0, queued: false });
+		await settle();
+		expect(endpoint.sent).toHaveLength(0);
+		expect(outboxKeys()).toEqual([]);
+		expect(Object.keys(sessionStorage)).toEqual([]);
+	});
+
+	test('data-consent="pending" holds calls made after load until consent(true), through a reference to the stub taken early', async () => {
+		visitPage(`/landing?${VISIT_QUERY}`);
+		run(STUB);
+		const early = page.lpEA!;
+		scriptTag({ 'data-consent': 'pending' });
+		run(BUNDLE);
+		const call = early.lead({ topic: 'held' });
+		await settle();
+		expect(endpoint.sent).toHaveLength(0);
+		expect(outboxKeys()).toEqual([]);
+		expect(sessionStorage.length).toBe(0);
+		early.consent(true);
+		await expect(call).resolves.toBeUndefined();
+		expect(endpoint.sent).toHaveLength(1);
+	});
+
+	test('data-personal-storage="memory": a personal request waiting for a retry is not in localStorage; a lead is', async () => {
+		endpoint.answer(() => HttpResponse.json({ error: { code: 'server-error', message: 'down' } }, { status: 500 }));
+		visitPage(`/landing?${VISIT_QUERY}`);
+		scriptTag({ 'data-endpoint': '/lp-ea/events', 'data-personal-storage': 'memory', 'data-timeout': '300' });
+		run(BUNDLE);
+		const personal = page.lpEA!.send({ type: 'personal', personal: { contacts: [{ email: 'visitor@example.com' }] } });
+		await expect(personal).rejects.toMatchObject({ queued: true }); // kept, in this page's memory
+		expect(JSON.stringify({ ...localStorage })).not.toContain('visitor@example.com');
+		const lead = page.lpEA!.lead({ topic: 'not personal' });
+		await expect(lead).rejects.toMatchObject({ queued: true });
+		expect(outboxKeys()).toHaveLength(1);
+		expect(localStorage.getItem(outboxKeys()[0]!)).toContain('not personal');
+	});
 });
