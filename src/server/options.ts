@@ -1,6 +1,6 @@
 /// <reference types="node" />
 import type { Agent } from 'undici';
-import { checkRedisUrl, ConfigProblems, MAX_TIMER_MS, OPTION_NAMES, resolveSettings, SignerConfigError, wholeNumber, type Settings } from '../signer/settings.js';
+import { checkRedisUrl, ConfigProblems, MAX_TIMER_MS, OPTION_NAMES, resolveSettings, SignerConfigError, wholeNumber, type Settings, type SignerOptions } from '../signer/settings.js';
 import type { DedupeStore } from '../signer/dedupe-store.js';
 import { nodeHmac, nodeSha256, undiciTransport, upstreamAgent } from '../signer/node/platform.js';
 
@@ -9,22 +9,15 @@ import { nodeHmac, nodeSha256, undiciTransport, upstreamAgent } from '../signer/
  * no page (no origins, rate limit or body limits), with the same names and meanings, and
  * `timeout` for the whole call, retries included.
  */
-export type ReporterOptions = {
+export type ReporterOptions = Pick<
+	SignerOptions,
+	'consumerKey' | 'consumerSecret' | 'accessToken' | 'accessTokenSecret' | 'domain' | 'apiVersion' | 'domainApi'
+> & {
 	/**
 	 * The account id(s) this reporter may report to, comma-separated or a list; a call for any
 	 * other is refused `forbidden` before anything is sent. Unset: any account the API key serves.
 	 */
 	accounts?: string | readonly string[];
-	consumerKey: string;
-	consumerSecret: string;
-	accessToken: string;
-	accessTokenSecret: string;
-	/** LivePerson host (`lo.v.liveperson.net`) or origin. Unset: looked up per account (service `smt`) and kept for `domainTtl`. */
-	domain?: string;
-	/** The `v` query parameter. Default `1`. */
-	apiVersion?: string;
-	/** Where the domain API is. Default `https://api.liveperson.net`. */
-	domainApi?: string;
 	/** How long a looked-up domain is kept, in ms. Default one hour. */
 	domainTtl?: number;
 	/** Milliseconds a call may take in all, retries and their waits included: it settles by then. Default 10,000. */
