@@ -25,7 +25,7 @@ const encoder = new TextEncoder();
  * calls of later tasks join one request that has not been sent yet, rather than each adding
  * a request to the outbox; it goes when the pushback ends.
  */
-export function createBatcher(visit: Visit, delivery: Delivery, log: Logger): Batcher {
+export function createBatcher(visit: Visit, delivery: Delivery, log: Logger, allowed: () => boolean | undefined): Batcher {
 	// The envelope without its id and attributes: `"account":…,"sid":…,"attributes":[`.
 	const fields = JSON.stringify({ ...visit, attributes: [] }).slice(1, -2);
 	const envelope = (request: Request) => `{"id":"${request.id}",${fields}${request.items.map((item) => item.json).join(',')}]}`;
@@ -53,6 +53,9 @@ export function createBatcher(visit: Visit, delivery: Delivery, log: Logger): Ba
 	function flush() {
 		const items = queue;
 		queue = [];
+		// Declined since these calls were queued (in a microtask, or while the visit was awaited):
+		// nothing is stored or sent, and each call settles by its deadline, refused no-consent.
+		if (!allowed()) return;
 		if (delivery.pushback()) {
 			if (open && fits(open, items) && delivery.amend(open.id, envelope({ ...open, items: [...open.items, ...items] }))) {
 				open.items.push(...items);

@@ -58,7 +58,8 @@ export type ClientOptions = {
 	dedupeWindow?: number;
 	/**
 	 * `'pending'`: calls are held in memory, nothing sent, nothing stored (not even the visit), until
-	 * `consent(true)` sends them or `consent(false)` refuses them. Without it, consent is taken as given.
+	 * `consent(true)` sends them or `consent(false)` refuses them. Without it, consent is taken as given;
+	 * any other value set is taken as `'pending'`, so that a typo never sends without consent.
 	 */
 	consent?: 'pending';
 	/**
@@ -146,10 +147,11 @@ export function createClient(options: ClientOptions = {}): Client {
 	let visitNow: VisitSource;
 	let visitLater: ReturnType<typeof waitForVisit>;
 	let batch: Batcher | undefined;
-	const batchFor = (visit: Visit) => (batch ??= createBatcher(visit, delivery!, log));
+	let allowed: boolean | undefined;
+	const batchFor = (visit: Visit) => (batch ??= createBatcher(visit, delivery!, log, () => allowed));
 
 	const consent = createConsent((granted) => {
-		log('consent', granted);
+		log('consent', (allowed = granted));
 		if (!granted) {
 			// What is out already may still arrive; with its outbox entry gone nothing is retried, and
 			// gated calls send nothing new.
@@ -169,7 +171,8 @@ export function createClient(options: ClientOptions = {}): Client {
 		// The backlog needs no visit of this page: each request in it carries its own.
 		replayOnPageEvents(delivery);
 	});
-	if (options.consent === 'pending') visitNow = visitFrom();
+	// Any value holds the calls (a typo of 'pending' must not send without consent).
+	if (options.consent) visitNow = visitFrom();
 	else consent.set(true);
 
 	/** Validates now; sends once consent allows: known then, the visit lets the call join that task's batch. */
@@ -178,7 +181,7 @@ export function createClient(options: ClientOptions = {}): Client {
 			if (inputs.length === 0) throw new LpEAError('invalid', 0, 'send() needs at least one attribute');
 			const attributes = validate(inputs, inList);
 			if (attributes.some((attribute) => (attribute as { info?: { customerId?: string } }).info?.customerId != null)) {
-				log('warning: ctmrinfo.customerId may fail the call (an authenticated visit)');
+				log('warning: ctmrinfo.customerId: an authenticated visit, may fail');
 			}
 			log('queued', attributes);
 			return consent.gate(() => {

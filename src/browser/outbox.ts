@@ -69,7 +69,7 @@ export function createOutbox(window: number, log: Logger, personalInMemory?: boo
 			index.set(key, { t: entry.t, size: key.length + text.length });
 			return entry;
 		}
-		log(entry?.b ? 'expired, never to be sent:' : 'unreadable:', key);
+		log(entry?.b ? 'expired, not sent:' : 'unreadable:', key);
 		remove(key.slice(PREFIX.length));
 		return undefined;
 	}
@@ -97,7 +97,7 @@ export function createOutbox(window: number, log: Logger, personalInMemory?: boo
 				let oldest: string | undefined;
 				for (const [other, { t }] of index) if (oldest === undefined || t < index.get(oldest)!.t) oldest = other;
 				size -= index.get(oldest!)!.size;
-				log('evicted, the outbox is full:', oldest!.slice(PREFIX.length));
+				log('outbox full, evicted:', oldest!.slice(PREFIX.length));
 				remove(oldest!.slice(PREFIX.length));
 			}
 			// Personal data kept out of storage lives in memory, like a request that storage refused.

@@ -23,7 +23,8 @@ if (!w.lpEA?.LpEAError) {
 		timeout: Number(data.timeout) || undefined,
 		dedupeWindow: Number(data.dedupeWindow) || undefined,
 		params: { account: data.paramAccount, visitor: data.paramVisitor, sid: data.paramSid },
-		consent: data.consent as 'pending' | undefined,
+		// Any data-consent holds the calls, not only "pending": a misspelt value must not send without consent.
+		consent: data.consent === undefined ? undefined : 'pending',
 		personalStorage: data.personalStorage as 'memory' | undefined,
 	});
 	const queued = w.lpEA?.q ?? [];

@@ -89,7 +89,7 @@ export function readVisit(
 		try {
 			storage?.setItem(VISIT_STORAGE_KEY, JSON.stringify(state.visit));
 		} catch (error) {
-			log('could not keep the visit in sessionStorage', error);
+			log('visit not kept in sessionStorage', error);
 		}
 	}
 	log(state.problem ?? 'visit', state.visit);

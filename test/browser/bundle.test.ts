@@ -281,6 +281,21 @@ describe('consent through the stub and the tag', () => {
 		expect(endpoint.sent).toHaveLength(1);
 	});
 
+	test('any data-consent value holds the calls, a misspelt "Pending" or an empty attribute too', async () => {
+		for (const value of ['Pending', '']) {
+			visitPage(`/landing?${VISIT_QUERY}`);
+			scriptTag({ 'data-consent': value });
+			delete (page as { lpEA?: unknown }).lpEA;
+			run(BUNDLE);
+			const call = page.lpEA!.lead({ topic: `held with data-consent="${value}"` });
+			await settle();
+			expect(endpoint.sent, value).toHaveLength(0);
+			expect(outboxKeys(), value).toEqual([]);
+			page.lpEA!.consent(false);
+			await expect(call).rejects.toMatchObject({ code: 'no-consent' });
+		}
+	});
+
 	test('data-personal-storage="memory": a personal request waiting for a retry is not in localStorage; a lead is', async () => {
 		endpoint.answer(() => HttpResponse.json({ error: { code: 'server-error', message: 'down' } }, { status: 500 }));
 		visitPage(`/landing?${VISIT_QUERY}`);

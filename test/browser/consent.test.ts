@@ -243,3 +243,51 @@ describe('without consent: pending', () => {
 		expect(topics()).toEqual(['a', 'b']);
 	});
 });
+
+describe('declined while a call was on its way to the batch (found in review)', () => {
+	test('declined in a microtask after the call, in the same task: nothing stored, nothing sent, the call refused no-consent', async () => {
+		const lp = client({ timeout: 300 });
+		const call = lp.lead({ topic: 'just made' });
+		const seen: string[][] = [];
+		const setItem = vi.spyOn(Storage.prototype, 'setItem').mockImplementation(function (this: Storage, key: string, value: string) {
+			seen.push([key, value]);
+		});
+		void Promise.resolve().then(() => lp.consent(false));
+		expect(await rejection(call)).toMatchObject(NO_CONSENT);
+		setItem.mockRestore();
+		expect(seen.filter(([key]) => key.startsWith(PREFIX))).toEqual([]);
+		expect(outboxKeys()).toEqual([]);
+		expect(endpoint.sent).toHaveLength(0);
+	});
+
+	test('declined while the call waited for the Web Tag, which comes after: nothing stored, nothing sent', async () => {
+		visitPage('/no-visit-in-the-url');
+		sessionStorage.clear();
+		const lp = createClient({ timeout: 600 });
+		const call = lp.lead({ topic: 'waiting for lpTag' });
+		await settle();
+		lp.consent(false);
+		(globalThis as { lpTag?: unknown }).lpTag = {
+			site: VISIT.account,
+			taglets: { lp_monitoringSDK: { getVid: () => VISIT.visitor, getSid: () => VISIT.sid } },
+		};
+		try {
+			expect(await rejection(call)).toMatchObject(NO_CONSENT);
+			expect(outboxKeys()).toEqual([]);
+			expect(endpoint.sent).toHaveLength(0);
+		} finally {
+			delete (globalThis as { lpTag?: unknown }).lpTag;
+		}
+	});
+
+	test('any consent value holds the calls, not only "pending" (a typo must not send without consent)', async () => {
+		const lp = client({ consent: 'Pending' as never });
+		const call = lp.lead({ topic: 'held' });
+		await settle();
+		expect(await state(call)).toBe('pending');
+		expect(endpoint.sent).toHaveLength(0);
+		expect(Object.keys(localStorage)).toEqual([]);
+		lp.consent(true);
+		await expect(call).resolves.toBeUndefined();
+	});
+});

@@ -60,7 +60,7 @@ describe('the outbox', () => {
 		const ids = outbox.list().map((e) => e.id);
 		expect(ids).toHaveLength(MAX_OUTBOX_ENTRIES);
 		expect(ids[0]).toBe('id-020');
-		expect(log).toHaveBeenCalledWith('evicted, the outbox is full:', 'id-000');
+		expect(log).toHaveBeenCalledWith('outbox full, evicted:', 'id-000');
 	});
 
 	test('bounded in size', () => {
@@ -79,7 +79,7 @@ describe('the outbox', () => {
 		client({ debug: true });
 		await until(() => endpoint.sent.length === 1 && outboxKeys().length === 0);
 		expect(endpoint.sent.map((s) => s.body.id)).toEqual(['recent-request-00001']);
-		expect(log.mock.calls.map((c) => c.join(' ')).join('\n')).toMatch(/expired, never to be sent: lp-ea:out:expired-request-0001/);
+		expect(log.mock.calls.map((c) => c.join(' ')).join('\n')).toMatch(/expired, not sent: lp-ea:out:expired-request-0001/);
 	});
 
 	test('the window is a setting: dedupeWindow', async () => {
