@@ -39,8 +39,13 @@ function parseWildcard(text: string): Wildcard | string {
 	if (!match) return 'a wildcard must be a whole first label, as in https://*.example.com';
 	const apex = parseOrigin(`${match[1]}${match[2]}`);
 	if (typeof apex === 'string') return apex;
-	// Two labels at least: `https://*.com` would let every site in.
-	if (!apex.hostname.includes('.') || apex.hostname.startsWith('[')) return 'a wildcard must stand before a domain of two labels or more, as in https://*.example.com';
+	// One `*`, before a domain of two labels at least: `https://*.com` (or `*.com.`, its
+	// fully-qualified form) would let every site in, and `*.*.example.com` matches nothing.
+	// Public suffixes of two labels (`*.co.uk`) cannot be told without a list: the operator's to avoid.
+	const labels = apex.hostname.replace(/\.$/, '').split('.');
+	if (match[2]!.includes('*') || labels.length < 2 || labels.includes('') || apex.hostname.startsWith('[')) {
+		return 'a wildcard must stand before a domain of two labels or more, as in https://*.example.com';
+	}
 	return { protocol: apex.protocol, suffix: `.${apex.hostname}`, port: apex.port };
 }
 

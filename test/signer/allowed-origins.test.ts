@@ -102,6 +102,8 @@ describe('anything that is not an origin stops the start, naming the setting and
 		['*', 'a wildcard must be a whole first label'],
 		['https://*', 'a wildcard must be a whole first label'],
 		['https://*.com', 'a wildcard must stand before a domain of two labels or more'],
+		['https://*.com.', 'a wildcard must stand before a domain of two labels or more'],
+		['https://*.*.example.com', 'a wildcard must stand before a domain of two labels or more'],
 		['https://shop.*.example.com', 'a wildcard must be a whole first label'],
 		['https://*shop.example.com', 'a wildcard must be a whole first label'],
 		['https://*.example.com/x', 'it has a path'],
