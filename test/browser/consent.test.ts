@@ -93,7 +93,7 @@ describe('pending → granted', () => {
 	});
 
 	test('a held call waits for the outbox like any other: written before it is sent', async () => {
-		const seen: string[][] = [];
+		const seen: Array<[string, string]> = [];
 		endpoint.answer(() => {
 			seen.push(outboxKeys());
 			return HttpResponse.json({});
@@ -248,7 +248,7 @@ describe('declined while a call was on its way to the batch (found in review)', 
 	test('declined in a microtask after the call, in the same task: nothing stored, nothing sent, the call refused no-consent', async () => {
 		const lp = client({ timeout: 300 });
 		const call = lp.lead({ topic: 'just made' });
-		const seen: string[][] = [];
+		const seen: Array<[string, string]> = [];
 		const setItem = vi.spyOn(Storage.prototype, 'setItem').mockImplementation(function (this: Storage, key: string, value: string) {
 			seen.push([key, value]);
 		});
