@@ -93,7 +93,7 @@ describe('pending → granted', () => {
 	});
 
 	test('a held call waits for the outbox like any other: written before it is sent', async () => {
-		const seen: Array<[string, string]> = [];
+		const seen: string[][] = [];
 		endpoint.answer(() => {
 			seen.push(outboxKeys());
 			return HttpResponse.json({});
