@@ -1,25 +1,15 @@
 // @vitest-environment happy-dom
 import { delay, HttpResponse } from 'msw';
 import { describe, expect, test, vi } from 'vitest';
-import { createClient, LpEAError, SERVICE_STATUS } from '../../src/browser/index.js';
+import { createClient, SERVICE_STATUS } from '../../src/browser/index.js';
 import { VISIT_STORAGE_KEY } from '../../src/browser/visit.js';
 import { MAX_REQUEST_BYTES } from '../../src/shared/limits.js';
-import { giveRequestKeepalive, settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage, REQUEST_ID } from '../helpers/page.js';
+import { giveRequestKeepalive, settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage, REQUEST_ID, rejection } from '../helpers/page.js';
 
 const endpoint = useSigningEndpoint();
 giveRequestKeepalive();
 
 /** Resolves to the LpEAError a call rejected with, or fails the test. */
-async function rejection(promise: Promise<unknown>): Promise<LpEAError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(LpEAError);
-		expect((error as Error).name).toBe('LpEAError');
-		return error as LpEAError;
-	}
-	throw new Error('expected the call to reject');
-}
 
 const outboxKeys = () => Object.keys(localStorage).filter((key) => key.startsWith('lp-ea:out:'));
 

@@ -5,9 +5,9 @@
  */
 import { delay, HttpResponse } from 'msw';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { createClient, LpEAError, type ClientOptions } from '../../src/browser/index.js';
+import { createClient, type ClientOptions } from '../../src/browser/index.js';
 import { VISIT_STORAGE_KEY } from '../../src/browser/visit.js';
-import { outboxKeys, settle, until, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { outboxKeys, settle, until, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage, rejection } from '../helpers/page.js';
 
 const endpoint = useSigningEndpoint();
 const PREFIX = 'lp-ea:out:';
@@ -31,16 +31,6 @@ async function state(promise: Promise<unknown>): Promise<'pending' | 'resolved' 
 	return result === marker ? 'pending' : (result as 'resolved' | 'rejected');
 }
 
-async function rejection(promise: Promise<unknown>): Promise<LpEAError> {
-	const error = await promise.then(
-		() => {
-			throw new Error('expected the call to reject');
-		},
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(LpEAError);
-	return error as LpEAError;
-}
 
 const NO_CONSENT = { name: 'LpEAError', code: 'no-consent', status: 0, queued: false };
 const topics = () => endpoint.sent.flatMap((request) => request.body.attributes.map((a) => (a as { lead?: { topic?: string } }).lead?.topic));

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { describe, expect, test } from 'vitest';
-import { createClient, GENDERS, LpEAError, MARKETING_CHANNEL, PHONE_TYPES, type Client } from '../../src/browser/index.js';
+import { createClient, GENDERS, MARKETING_CHANNEL, PHONE_TYPES, type Client } from '../../src/browser/index.js';
 import { DOCUMENTED, helperFields, INVALID, type DocumentedType } from '../helpers/attributes.js';
-import { settle, useSigningEndpoint, REQUEST_ID, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { settle, useSigningEndpoint, REQUEST_ID, VISIT, VISIT_QUERY, visitPage, rejection } from '../helpers/page.js';
 
 const endpoint = useSigningEndpoint();
 
@@ -11,16 +11,6 @@ const client = (options = {}) => {
 	return createClient(options);
 };
 
-async function rejection(promise: Promise<unknown>): Promise<LpEAError> {
-	const error = await promise.then(
-		() => {
-			throw new Error('expected the call to reject');
-		},
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(LpEAError);
-	return error as LpEAError;
-}
 
 const TYPES = Object.keys(DOCUMENTED) as DocumentedType[];
 

@@ -1,6 +1,7 @@
 import { http, HttpResponse, type DefaultBodyType, type StrictResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { LpEAError } from '../../src/browser/errors.js';
 
 export const PAGE_ORIGIN = 'http://localhost:3000';
 export const VISIT = { account: '1234', visitor: 'A3MWU2ZTU2NmMwNzRiN2Vl', sid: 'AsfghSCZT6-Sno2AJw7ZAA' };
@@ -81,4 +82,16 @@ export async function until(check: () => boolean, ms = 5_000) {
 		if (Date.now() - started > ms) throw new Error('condition not met in time');
 		await new Promise((r) => setTimeout(r, 10));
 	}
+}
+
+/** The LpEAError a call rejects with; fails the test when it resolves or rejects with anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<LpEAError> {
+	try {
+		await promise;
+	} catch (error) {
+		expect(error).toBeInstanceOf(LpEAError);
+		expect((error as Error).name).toBe('LpEAError');
+		return error as LpEAError;
+	}
+	throw new Error('expected the call to reject');
 }
