@@ -4,7 +4,8 @@ import { describe, expect, test, vi } from 'vitest';
 import { createClient, SERVICE_STATUS } from '../../src/browser/index.js';
 import { VISIT_STORAGE_KEY } from '../../src/browser/visit.js';
 import { MAX_REQUEST_BYTES } from '../../src/shared/limits.js';
-import { giveRequestKeepalive, settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage, REQUEST_ID, rejection } from '../helpers/page.js';
+import { giveRequestKeepalive, settle, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage, REQUEST_ID } from '../helpers/page.js';
+import { rejection } from '../helpers/rejection.js';
 
 const endpoint = useSigningEndpoint();
 giveRequestKeepalive();

@@ -7,7 +7,8 @@ import { delay, HttpResponse } from 'msw';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createClient, type ClientOptions } from '../../src/browser/index.js';
 import { VISIT_STORAGE_KEY } from '../../src/browser/visit.js';
-import { outboxKeys, settle, until, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage, rejection } from '../helpers/page.js';
+import { outboxKeys, settle, until, useSigningEndpoint, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { rejection } from '../helpers/rejection.js';
 
 const endpoint = useSigningEndpoint();
 const PREFIX = 'lp-ea:out:';

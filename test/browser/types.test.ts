@@ -2,7 +2,8 @@
 import { describe, expect, test } from 'vitest';
 import { createClient, GENDERS, MARKETING_CHANNEL, PHONE_TYPES, type Client } from '../../src/browser/index.js';
 import { DOCUMENTED, helperFields, INVALID, type DocumentedType } from '../helpers/attributes.js';
-import { settle, useSigningEndpoint, REQUEST_ID, VISIT, VISIT_QUERY, visitPage, rejection } from '../helpers/page.js';
+import { settle, useSigningEndpoint, REQUEST_ID, VISIT, VISIT_QUERY, visitPage } from '../helpers/page.js';
+import { rejection } from '../helpers/rejection.js';
 
 const endpoint = useSigningEndpoint();
 

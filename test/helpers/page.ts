@@ -1,7 +1,6 @@
 import { http, HttpResponse, type DefaultBodyType, type StrictResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { LpEAError } from '../../src/browser/errors.js';
 
 export const PAGE_ORIGIN = 'http://localhost:3000';
 export const VISIT = { account: '1234', visitor: 'A3MWU2ZTU2NmMwNzRiN2Vl', sid: 'AsfghSCZT6-Sno2AJw7ZAA' };
@@ -84,14 +83,3 @@ export async function until(check: () => boolean, ms = 5_000) {
 	}
 }
 
-/** The LpEAError a call rejects with; fails the test when it resolves or rejects with anything else. */
-export async function rejection(promise: Promise<unknown>): Promise<LpEAError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(LpEAError);
-		expect((error as Error).name).toBe('LpEAError');
-		return error as LpEAError;
-	}
-	throw new Error('expected the call to reject');
-}

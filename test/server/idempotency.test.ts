@@ -1,12 +1,12 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
-import { LpEAError } from '../../src/browser/errors.js';
 import { createReporter, type Reporter, type ReporterOptions } from '../../src/server/index.js';
 import { createSigner } from '../../src/signer/index.js';
 import { createMemoryStore } from '../../src/signer/stores/memory.js';
 import { freePort, HAS_REDIS, NO_REDIS_LINE, startRedis, type RedisServer } from '../helpers/redis.js';
 import { post, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
+import { rejection } from '../helpers/rejection.js';
 
 // An idempotency key makes a call safe to repeat: the signer's de-duplication, with its rules
 // (claims bound to a digest of the visit and attributes), in one process's memory or, shared
@@ -36,14 +36,6 @@ const reporterWith = (options: Partial<ReporterOptions> = {}) => {
 /** Every request that reached the stand-in: those it kept and those a fault answered. */
 const requests = () => lp.received.length + lp.faulted;
 
-async function rejected(promise: Promise<unknown>): Promise<LpEAError> {
-	const error = await promise.then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(LpEAError);
-	return error as LpEAError;
-}
 
 /** The same suite for each place keys are remembered: each `pair()` is two reporters that share it. */
 const STORES: Array<[string, () => Promise<[Reporter, Reporter]>, boolean]> = [
@@ -91,11 +83,11 @@ describe.each(STORES)('%s', (_, pair) => {
 		const [a, b] = await pair();
 		const key = `${KEY}-reused`;
 		await a.service(VISIT, RESOLVED, { idempotencyKey: key });
-		const other = await rejected(b.service(VISIT, { ...RESOLVED, status: 'closed' }, { idempotencyKey: key }));
+		const other = await rejection(b.service(VISIT, { ...RESOLVED, status: 'closed' }, { idempotencyKey: key }));
 		expect(other).toMatchObject({ code: 'bad-request', status: 409, queued: false });
 		expect(other.message).toMatch(/^idempotencyKey was already used for another call/);
-		expect((await rejected(b.service({ ...VISIT, sid: 'another-sid' }, RESOLVED, { idempotencyKey: key }))).status).toBe(409);
-		expect((await rejected(b.lead(VISIT, {}, { idempotencyKey: key }))).status).toBe(409);
+		expect((await rejection(b.service({ ...VISIT, sid: 'another-sid' }, RESOLVED, { idempotencyKey: key }))).status).toBe(409);
+		expect((await rejection(b.lead(VISIT, {}, { idempotencyKey: key }))).status).toBe(409);
 		expect(requests()).toBe(1);
 	});
 
@@ -103,7 +95,7 @@ describe.each(STORES)('%s', (_, pair) => {
 		const [a, b] = await pair();
 		const key = `${KEY}-failed`;
 		lp.setFault({ status: 401 });
-		expect((await rejected(a.service(VISIT, RESOLVED, { idempotencyKey: key }))).code).toBe('unauthorized');
+		expect((await rejection(a.service(VISIT, RESOLVED, { idempotencyKey: key }))).code).toBe('unauthorized');
 		await b.service(VISIT, RESOLVED, { idempotencyKey: key });
 		expect([lp.faulted, lp.received.length]).toEqual([1, 1]);
 	});
@@ -120,8 +112,8 @@ describe.each(STORES)('%s', (_, pair) => {
 		const [a, b] = await pair();
 		const key = `${KEY}-ended`;
 		lp.setFault({ status: 404 });
-		expect((await rejected(a.service(VISIT, RESOLVED, { idempotencyKey: key }))).code).toBe('not-found');
-		expect(await rejected(b.service(VISIT, RESOLVED, { idempotencyKey: key }))).toMatchObject({ code: 'not-found', status: 404 });
+		expect((await rejection(a.service(VISIT, RESOLVED, { idempotencyKey: key }))).code).toBe('not-found');
+		expect(await rejection(b.service(VISIT, RESOLVED, { idempotencyKey: key }))).toMatchObject({ code: 'not-found', status: 404 });
 		expect(requests()).toBe(1);
 	});
 });
@@ -146,7 +138,7 @@ describe.skipIf(!HAS_REDIS)('Redis', () => {
 	test('unreachable: a call with a key sends nothing and rejects server-error (503) within its timeout; one without a key is sent', async () => {
 		const reporter = reporterWith({ redisUrl: `redis://127.0.0.1:${await freePort()}`, timeout: 3_000 });
 		const started = Date.now();
-		const error = await rejected(reporter.service(VISIT, RESOLVED, { idempotencyKey: `${KEY}-no-redis` }));
+		const error = await rejection(reporter.service(VISIT, RESOLVED, { idempotencyKey: `${KEY}-no-redis` }));
 		expect(error).toMatchObject({ code: 'server-error', status: 503, queued: false });
 		expect(error.message).toMatch(/^the de-duplication store \(redisUrl or dedupeStore\) cannot be reached/);
 		expect(Date.now() - started).toBeLessThanOrEqual(3_100);
@@ -167,7 +159,7 @@ describe.skipIf(!HAS_REDIS)('Redis', () => {
 			expect(await clients()).toBe(before + 1);
 			await reporter.close();
 			await expect.poll(clients).toBe(before);
-			expect(await rejected(reporter.lead(VISIT))).toMatchObject({ code: 'network', status: 0 });
+			expect(await rejection(reporter.lead(VISIT))).toMatchObject({ code: 'network', status: 0 });
 			expect(requests()).toBe(1);
 		} finally {
 			probe.destroy();

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { LivePersonStandIn } from '../../demo/liveperson-stand-in.mjs';
 import { ATTRIBUTE_TYPES } from '../../src/attributes/index.js';
-import { LpEAError } from '../../src/browser/errors.js';
 import { createReporter, SignerConfigError, type AttributeInput, type Reporter } from '../../src/server/index.js';
 import { DOCUMENTED, helperFields, INVALID } from '../helpers/attributes.js';
 import { CREDENTIALS, signerOptions, startStandIn, VISIT } from '../helpers/signer.js';
+import { rejection } from '../helpers/rejection.js';
 
 // lp-ea/server against the LivePerson stand-in, which verifies each OAuth signature with an
 // implementation of its own (oauth-sign): what it received is what LivePerson would have.
@@ -21,15 +21,6 @@ afterAll(async () => {
 });
 beforeEach(() => lp.clear());
 
-/** The rejection of `promise`, which must be an LpEAError. */
-async function rejected(promise: Promise<unknown>): Promise<LpEAError> {
-	const error = await promise.then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(LpEAError);
-	return error as LpEAError;
-}
 
 describe('delivers', () => {
 	test.each(ATTRIBUTE_TYPES)('reporter.%s(visit, fields): LivePerson receives the documented attribute, signed', async (type) => {
@@ -89,7 +80,7 @@ describe('delivers', () => {
 
 describe('bad input is refused before any request', () => {
 	test.each(INVALID)('send(): %s → invalid, naming %s', async (_, attribute, path) => {
-		const error = await rejected(reporter.send(VISIT, attribute as never));
+		const error = await rejection(reporter.send(VISIT, attribute as never));
 		expect(error).toMatchObject({ name: 'LpEAError', code: 'invalid', status: 0, queued: false });
 		expect(error.message.startsWith(`attributes[0].${path}: `)).toBe(true);
 		expect(error.message).toMatch(/; nothing was sent$/);
@@ -97,19 +88,19 @@ describe('bad input is refused before any request', () => {
 	});
 
 	test('a helper names the field as the page does (lead.value), send() by its place (attributes[1].lead.value)', async () => {
-		expect((await rejected(reporter.lead(VISIT, { value: '200' } as never))).message).toBe(
+		expect((await rejection(reporter.lead(VISIT, { value: '200' } as never))).message).toBe(
 			'lead.value: must be a finite number, not negative (got "200"); nothing was sent',
 		);
-		expect((await rejected(reporter.send(VISIT, DOCUMENTED.lead, { type: 'lead', lead: { value: -1 } }))).message).toMatch(/^attributes\[1\]\.lead\.value: /);
-		expect((await rejected(reporter.lead(VISIT, null as never))).message).toMatch(/^lead: must be an object/);
+		expect((await rejection(reporter.send(VISIT, DOCUMENTED.lead, { type: 'lead', lead: { value: -1 } }))).message).toMatch(/^attributes\[1\]\.lead\.value: /);
+		expect((await rejection(reporter.lead(VISIT, null as never))).message).toMatch(/^lead: must be an object/);
 	});
 
 	test('send() with nothing, or more than 50 attributes, or something after its options', async () => {
-		expect((await rejected(reporter.send(VISIT))).code).toBe('invalid');
-		expect((await rejected(reporter.send(VISIT, []))).code).toBe('invalid');
+		expect((await rejection(reporter.send(VISIT))).code).toBe('invalid');
+		expect((await rejection(reporter.send(VISIT, []))).code).toBe('invalid');
 		const many = Array.from({ length: 51 }, () => DOCUMENTED.lead);
-		expect((await rejected(reporter.send(VISIT, ...many))).message).toMatch(/at most 50 attributes/);
-		expect((await rejected((reporter.send as (...a: unknown[]) => Promise<void>)(VISIT, [DOCUMENTED.lead], {}, DOCUMENTED.lead))).code).toBe('invalid');
+		expect((await rejection(reporter.send(VISIT, ...many))).message).toMatch(/at most 50 attributes/);
+		expect((await rejection((reporter.send as (...a: unknown[]) => Promise<void>)(VISIT, [DOCUMENTED.lead], {}, DOCUMENTED.lead))).code).toBe('invalid');
 	});
 
 	test.each([
@@ -124,13 +115,13 @@ describe('bad input is refused before any request', () => {
 		['an account as a number', { ...VISIT, account: 1234 }],
 		['a 129-character sid', { ...VISIT, sid: 's'.repeat(129) }],
 	])('a visit with %s → no-visit', async (_, visit) => {
-		const error = await rejected(reporter.lead(visit as never, { topic: 't' }));
+		const error = await rejection(reporter.lead(visit as never, { topic: 't' }));
 		expect(error).toMatchObject({ code: 'no-visit', status: 0, queued: false });
 		expect(error.message).toMatch(/^the visit .*; nothing was sent$/);
 	});
 
 	test('an account outside accounts → forbidden (403), naming the option', async () => {
-		const error = await rejected(reporter.lead({ ...VISIT, account: '9999' }));
+		const error = await rejection(reporter.lead({ ...VISIT, account: '9999' }));
 		expect(error).toMatchObject({ code: 'forbidden', status: 403, queued: false });
 		expect(error.message).toContain('add it to accounts');
 	});
@@ -144,16 +135,16 @@ describe('bad input is refused before any request', () => {
 		['options as a string', 'ticket-1234-resolved'],
 		['options as null', null],
 	])('options with %s → invalid', async (_, options) => {
-		const error = await rejected(reporter.lead(VISIT, {}, options as never));
+		const error = await rejection(reporter.lead(VISIT, {}, options as never));
 		expect(error).toMatchObject({ code: 'invalid', status: 0 });
 		expect(error.message).toMatch(/nothing was sent$/);
 	});
 
 	test('none of them reached LivePerson', async () => {
-		await rejected(reporter.lead(VISIT, { value: 'x' } as never));
-		await rejected(reporter.lead({ ...VISIT, sid: '' }));
-		await rejected(reporter.lead({ ...VISIT, account: '9999' }));
-		await rejected(reporter.lead(VISIT, {}, { idempotencyKey: 'short' }));
+		await rejection(reporter.lead(VISIT, { value: 'x' } as never));
+		await rejection(reporter.lead({ ...VISIT, sid: '' }));
+		await rejection(reporter.lead({ ...VISIT, account: '9999' }));
+		await rejection(reporter.lead(VISIT, {}, { idempotencyKey: 'short' }));
 		// One good call after them, so that a request that was made would have arrived by now.
 		await reporter.lead(VISIT);
 		expect(lp.received).toHaveLength(1);
